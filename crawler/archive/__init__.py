@@ -1,0 +1,1 @@
+"""WARC capture: record builders, the rotating file writer and the downloader middleware."""

@@ -1,0 +1,1 @@
+"""A bundled sample aggregator site (Daily8-style) for demos and tests."""

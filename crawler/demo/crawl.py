@@ -1,0 +1,66 @@
+"""Crawl the bundled sample site end to end: serve it, run ``scrapy crawl``, stop it.
+
+The crawl runs as the user would run it, ``scrapy crawl aggregator`` in a child process,
+so the demo and the end-to-end tests exercise the real command line.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from pathlib import Path
+
+from crawler.demo.server import SampleServer
+from crawler.demo.site import Site
+
+
+def run_crawl(
+    start_url: str,
+    archives: Path,
+    settings: Mapping[str, str] | None = None,
+    *,
+    log_file: Path | None = None,
+) -> Path:
+    """Run ``scrapy crawl aggregator`` on ``start_url``; return the new run folder.
+
+    The crawl's log goes to ``log_file``, or to this process's stderr when None.
+    """
+    archives.mkdir(parents=True, exist_ok=True)
+    before = set(archives.iterdir())
+    command = [sys.executable, "-m", "scrapy", "crawl", "aggregator",
+               "-a", f"start_urls={start_url}", "-s", f"ARCHIVES_DIR={archives}"]  # fmt: skip
+    for name, value in (settings or {}).items():
+        command += ["-s", f"{name}={value}"]
+    env = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings")
+    if log_file is None:
+        subprocess.run(command, env=env, check=True)
+    else:
+        with open(log_file, "w") as log:
+            subprocess.run(command, env=env, check=True, stdout=log, stderr=log)
+    created = [path for path in set(archives.iterdir()) - before if path.is_dir()]
+    if len(created) != 1:
+        raise RuntimeError(f"expected one new run folder in {archives}, found {created}")
+    return created[0]
+
+
+def crawl_sample_site(
+    archives: Path,
+    *,
+    tz: str = "UTC",
+    settings: Mapping[str, str] | None = None,
+    log_file: Path | None = None,
+) -> tuple[Path, dict[str, str]]:
+    """Serve the sample site on a free loopback port and crawl it completely.
+
+    Returns the run folder and the site's ``/_truth.json`` mapping (taken while serving).
+    """
+    site = Site(datetime.now(timezone.utc), tz=tz)
+    with SampleServer(site) as server:
+        server.start()
+        folder = run_crawl(
+            server.url, archives, {"SITE_TIMEZONE": tz, **(settings or {})}, log_file=log_file
+        )
+    return folder, site.truth()

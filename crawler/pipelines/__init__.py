@@ -1,0 +1,1 @@
+"""Item pipelines: audit (schema and timestamp counters), then JSONL output."""

@@ -1,0 +1,70 @@
+"""Every item checked against the shipped JSON Schema, and its timestamps counted.
+
+A failing item is a parser bug, not bad input: it is logged and counted
+(``items/invalid``) but still written, so nothing the crawl saw is lost.
+Counters: ``items/<type>``, ``items/cards``, ``timestamps/parsed``, ``timestamps/unparsed``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from itemadapter import ItemAdapter
+from jsonschema import Draft202012Validator
+from scrapy.crawler import Crawler
+from scrapy.statscollectors import StatsCollector
+
+logger = logging.getLogger(__name__)
+
+
+@cache
+def item_validator() -> Draft202012Validator:
+    """The validator for ``crawler/schemas/items.schema.json``."""
+    schema = json.loads(files("crawler").joinpath("schemas/items.schema.json").read_text("utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def published_fields(item: dict[str, Any]) -> Iterator[dict[str, Any] | None]:
+    """The ``published`` value of the item and of each of its cards."""
+    if "published" in item:
+        yield item["published"]
+    for card in item.get("cards") or item.get("related") or ():
+        yield card["published"]
+
+
+class ItemAuditPipeline:
+    def __init__(self, stats: StatsCollector) -> None:
+        self.stats = stats
+        self.validator = item_validator()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ItemAuditPipeline:
+        assert crawler.stats is not None
+        return cls(crawler.stats)
+
+    def process_item(self, item: Any, spider: object = None) -> Any:
+        data = ItemAdapter(item).asdict()
+        self.stats.inc_value(f"items/{data.get('type', 'unknown')}")
+        self.stats.inc_value("items/cards", len(data.get("cards") or data.get("related") or ()))
+        for published in published_fields(data):
+            if published is None:
+                continue
+            parsed = published["value"] is not None
+            self.stats.inc_value("timestamps/parsed" if parsed else "timestamps/unparsed")
+            if not parsed:
+                logger.info("Unreadable time %r on %s", published["raw"], data.get("url"))
+        errors = sorted(self.validator.iter_errors(data), key=lambda error: error.path)
+        if errors:
+            self.stats.inc_value("items/invalid")
+            logger.error(
+                "Item from %s breaks the schema: %s",
+                data.get("url"),
+                "; ".join(f"{'/'.join(map(str, e.path))}: {e.message}" for e in errors[:5]),
+            )
+        return item

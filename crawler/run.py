@@ -1,0 +1,90 @@
+"""The run folder: one per crawl under ``ARCHIVES_DIR``, never shared with another run.
+
+Built as an extension so every component (archive middleware, JSONL pipeline) asks the
+same instance for the folder. At the end of the crawl it writes ``run.json``: what was
+crawled, when, how it ended, and the crawl's counters.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+
+from crawler import __version__
+
+logger = logging.getLogger(__name__)
+
+#: Counters copied from Scrapy's stats into run.json.
+SUMMARY_STATS = (
+    "downloader/request_count",
+    "downloader/response_count",
+    "item_scraped_count",
+    "archive/records",
+    "archive/bytes",
+    "items/invalid",
+    "timestamps/parsed",
+    "timestamps/unparsed",
+    "log_count/ERROR",
+)
+
+
+class RunFolder:
+    """Creates ``<ARCHIVES_DIR>/<UTC start>-<spider>/`` and describes the run when it ends."""
+
+    def __init__(self, crawler: Crawler, root: Path, name: str) -> None:
+        self.crawler = crawler
+        self.started = datetime.now(timezone.utc)
+        self.path = _make_unique(root, f"{self.started:%Y%m%dT%H%M%SZ}-{name}")
+        self.id = self.path.name
+        logger.info("Run folder: %s", self.path)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RunFolder:
+        root = Path(crawler.settings.get("ARCHIVES_DIR", "archives"))
+        name = crawler.settings.get("RUN_NAME") or crawler.spidercls.name
+        folder = cls(crawler, root, name)
+        crawler.signals.connect(folder.spider_closed, signal=signals.spider_closed)
+        return folder
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
+        summary = {
+            "run_id": self.id,
+            "spider": spider.name,
+            "software": f"aggregator-archiver/{__version__}",
+            "start_urls": list(getattr(spider, "start_urls", [])),
+            "started": self.started.isoformat(),
+            "finished": datetime.now(timezone.utc).isoformat(),
+            "finish_reason": reason,
+            "stats": {key: stats[key] for key in SUMMARY_STATS if key in stats},
+        }
+        tmp = self.path / "run.json.tmp"
+        tmp.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", "utf-8")
+        os.replace(tmp, self.path / "run.json")
+
+
+def _make_unique(root: Path, name: str) -> Path:
+    """Create the folder atomically; a clash (two runs in one second) gets a suffix."""
+    root.mkdir(parents=True, exist_ok=True)
+    for attempt in range(1, 1000):
+        path = root / (name if attempt == 1 else f"{name}-{attempt}")
+        try:
+            path.mkdir()
+        except FileExistsError:
+            continue
+        return path
+    raise RuntimeError(f"cannot create a run folder for {name!r} under {root}")
+
+
+def run_folder(crawler: Crawler) -> RunFolder:
+    """The crawl's ``RunFolder``; a clear error when the extension is switched off."""
+    folder = crawler.get_extension(RunFolder)
+    if folder is None:
+        raise RuntimeError("crawler.run.RunFolder must be enabled in EXTENSIONS")
+    return folder

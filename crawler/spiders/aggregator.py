@@ -1,0 +1,72 @@
+"""The ``aggregator`` spider: listings, pagination, articles and related cards of a site.
+
+``scrapy crawl aggregator -a start_urls=URL[,URL...]`` follows every link on the start
+URLs' hosts (depth bounded by ``DEPTH_LIMIT``, robots.txt obeyed by default); each page
+goes through ``crawler.pages.extract``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.crawler import Crawler
+from scrapy.exceptions import UsageError
+from scrapy.http import Response, TextResponse
+from scrapy.linkextractors import LinkExtractor
+
+from crawler.fetchtime import FETCHED_AT
+from crawler.pages import extract
+from crawler.profiles import Profile
+
+logger = logging.getLogger(__name__)
+
+
+def parse_start_urls(value: str | None) -> list[str]:
+    """Comma-separated absolute http(s) URLs; a clear usage error for anything else."""
+    urls = [url.strip() for url in (value or "").split(",") if url.strip()]
+    if not urls:
+        raise UsageError("give the pages to start from: -a start_urls=URL[,URL...]")
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise UsageError(f"start URL is not an absolute http(s) URL: {url!r}")
+    return urls
+
+
+class AggregatorSpider(scrapy.Spider):
+    name = "aggregator"
+
+    def __init__(self, start_urls: str | None = None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.start_urls = parse_start_urls(start_urls)
+        self.allowed_domains = sorted({urlsplit(url).hostname for url in self.start_urls})
+        self.links = LinkExtractor(allow_domains=self.allowed_domains)
+        self.profile = Profile()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> AggregatorSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.profile = Profile.from_settings(crawler.settings)
+        return spider
+
+    def parse(self, response: Response) -> Iterator[Any]:
+        if not isinstance(response, TextResponse):
+            return
+        try:
+            yield from extract(
+                response.url,
+                response.body,
+                fetched_at=response.meta[FETCHED_AT],
+                headers=response.headers,
+                profile=self.profile,
+            )
+        except Exception:
+            # The page is archived already; report it and keep crawling from its links.
+            logger.exception("Extraction failed for %s", response.url)
+            self.crawler.stats.inc_value("pages/extract_failed")
+        for link in self.links.extract_links(response):
+            yield response.follow(link, callback=self.parse)
