@@ -62,4 +62,8 @@ ITEM_PIPELINES = {
     "crawler.pipelines.jsonl.JsonlWriterPipeline": 900,
 }
 
+# Unattended runs open no listening ports: both consoles can run code in the crawler.
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+
 LOG_LEVEL = "INFO"

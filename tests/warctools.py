@@ -32,5 +32,5 @@ def read_record_at(path: Path, offset: int) -> tuple[ArcWarcRecord, int]:
     with open(path, "rb") as stream:
         stream.seek(offset)
         record = next(iter(ArchiveIterator(stream)))
-        record.content = record.content_stream().read()
+        record.content = record.raw_stream.read()
     return record, member_length

@@ -37,11 +37,13 @@ class RawListing(TypedDict):
     cards: list[RawCard]
 
 
-def text_of(nodes: SelectorList) -> str | None:
-    """The visible text of the first node, spaces folded; None when absent or empty."""
-    if not nodes:
-        return None
-    text = " ".join(" ".join(nodes[0].css("::text").getall()).split())
+def text_of(nodes: Selector | SelectorList) -> str | None:
+    """The visible text of a node (the first, of a list), spaces folded; None when empty."""
+    if isinstance(nodes, SelectorList):
+        if not nodes:
+            return None
+        nodes = nodes[0]
+    text = " ".join(" ".join(nodes.css("::text").getall()).split())
     return text or None
 
 

@@ -8,7 +8,7 @@ goes through ``crawler.pages.extract``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -44,7 +44,9 @@ class AggregatorSpider(scrapy.Spider):
         super().__init__(*args, **kwargs)
         self.start_urls = parse_start_urls(start_urls)
         self.allowed_domains = sorted({urlsplit(url).hostname for url in self.start_urls})
-        self.links = LinkExtractor(allow_domains=self.allowed_domains)
+        # Scope is OffsiteMiddleware's job: it matches host names, where LinkExtractor's
+        # allow_domains compares host:port and so never matches a site on a port.
+        self.links = LinkExtractor()
         self.profile = Profile()
 
     @classmethod
@@ -52,6 +54,12 @@ class AggregatorSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.profile = Profile.from_settings(crawler.settings)
         return spider
+
+    async def start(self) -> AsyncIterator[Any]:
+        # Unlike Scrapy's default, start URLs pass the duplicate filter: a page linking
+        # back to the home page must not fetch it a second time.
+        for url in self.start_urls:
+            yield scrapy.Request(url, callback=self.parse)
 
     def parse(self, response: Response) -> Iterator[Any]:
         if not isinstance(response, TextResponse):

@@ -1,0 +1,69 @@
+"""The sample aggregator's command line.
+
+`python -m crawler.demo serve --port 8008` serves it; `python -m crawler.demo run` serves it
+on a free port, crawls it completely with `scrapy crawl aggregator`, and prints a summary.
+"""
+
+import argparse
+import signal
+import sys
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from crawler.demo.crawl import crawl_sample_site
+from crawler.demo.server import SampleServer
+from crawler.demo.site import Site
+from crawler.summary import summarise
+
+
+def _zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise argparse.ArgumentTypeError(f"unknown time zone: {name}") from error
+    return name
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Serve the site on loopback until SIGINT or SIGTERM; its epoch is the start instant."""
+    site = Site(datetime.now(timezone.utc).replace(microsecond=0), tz=args.timezone)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    with SampleServer(site, port=args.port) as server:
+        print(f"Serving sample aggregator on {server.url}", flush=True)
+        stop.wait()
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve, crawl, stop the server, then print what the run folder holds."""
+    folder, _ = crawl_sample_site(Path(args.archives), tz=args.timezone)
+    print("\n".join(summarise(folder).lines()), flush=True)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m crawler.demo", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve_parser = commands.add_parser("serve", help="serve the sample aggregator on 127.0.0.1")
+    serve_parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    serve_parser.add_argument(
+        "--timezone", type=_zone, default="UTC", help="zone for 'Yesterday' and 'N days ago'"
+    )
+    serve_parser.set_defaults(handler=serve)
+
+    run_parser = commands.add_parser("run", help="serve, crawl completely, print a summary")
+    run_parser.add_argument("--archives", default="archives", help="the archives root")
+    run_parser.add_argument("--timezone", type=_zone, default="UTC", help="the site's zone")
+    run_parser.set_defaults(handler=run)
+
+    args = parser.parse_args(argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,112 @@
+"""Serve a `Site` over real HTTP/1.1 on loopback, as a live aggregator would.
+
+The serving clock is read per request: like a real site, every fetch sees relative times as of
+its own instant, which is exactly what the crawler must anchor to its fetch time.
+"""
+
+import gzip
+import threading
+from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+
+from crawler.demo.site import Site
+
+COMPRESSIBLE = ("text/html", "application/json")
+
+
+def accepts_gzip(accept_encoding: str) -> bool:
+    """Whether an Accept-Encoding header allows gzip (a q=0 entry refuses it)."""
+    for item in accept_encoding.split(","):
+        coding, *params = (part.strip() for part in item.split(";"))
+        if coding.lower() not in ("gzip", "x-gzip"):
+            continue
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    return float(value) > 0
+                except ValueError:
+                    return False
+        return True
+    return False
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive; every response carries Content-Length
+    server_version = "Daily8Sample/1.0"
+    server: "_HTTPServer"
+
+    def do_GET(self) -> None:
+        self._reply(send_body=True)
+
+    def do_HEAD(self) -> None:
+        self._reply(send_body=False)
+
+    def _reply(self, *, send_body: bool) -> None:
+        status, headers, body = self.server.site.respond(self.path, datetime.now(timezone.utc))
+        if headers["Content-Type"].split(";")[0] in COMPRESSIBLE:
+            headers["Vary"] = "Accept-Encoding"
+            if accepts_gzip(self.headers.get("Accept-Encoding", "")):
+                body = gzip.compress(body, mtime=0)
+                headers["Content-Encoding"] = "gzip"
+        self.send_response(status)  # also sends Date and Server
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if send_body:
+            self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Stay quiet: demos and tests own stdout and stderr."""
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], site: Site) -> None:
+        self.site = site
+        super().__init__(address, _Handler)
+
+
+class SampleServer:
+    """A `Site` served from a background thread; use as a context manager or start/close."""
+
+    def __init__(self, site: Site, *, host: str = "127.0.0.1", port: int = 0) -> None:
+        self._httpd = _HTTPServer((host, port), site)  # binds now, so .port is known
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return self._httpd.server_address[1]
+
+    @property
+    def url(self) -> str:
+        return f"http://{self._httpd.server_address[0]}:{self.port}/"
+
+    def start(self) -> "SampleServer":
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._httpd.serve_forever, name="sample-aggregator", daemon=True
+            )
+            self._thread.start()
+        return self
+
+    def close(self) -> None:
+        if self._thread is not None:  # shutdown() would wait forever if never started
+            self._httpd.shutdown()
+            self._thread.join()
+            self._thread = None
+        self._httpd.server_close()
+
+    def __enter__(self) -> "SampleServer":
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

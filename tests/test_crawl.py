@@ -1,0 +1,170 @@
+"""End to end: `scrapy crawl aggregator` against the sample site served on loopback.
+
+One crawl per site zone (module-scoped), then checks of what a user and an archivist rely
+on: items, provenance, timestamps against the site's truth, and the WARC files.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from crawler.demo.crawl import crawl_sample_site
+from crawler.pages import extract
+from crawler.pipelines.audit import item_validator
+from crawler.profiles import Profile
+from tests.warctools import read_record_at, warcio_check
+
+
+@pytest.fixture(scope="module", params=["UTC", "Asia/Tokyo"])
+def run(request, tmp_path_factory):
+    archives = tmp_path_factory.mktemp("archives")
+    folder, truth = crawl_sample_site(archives, tz=request.param, log_file=archives / "crawl.log")
+    lines = (folder / "items.jsonl").read_text("utf-8").splitlines()
+    items = [json.loads(line) for line in lines]
+    return folder, truth, items, Profile(timezone=request.param)
+
+
+def records(folder: Path) -> list:
+    found = []
+    for path in sorted(folder.glob("*.warc.gz")):
+        with open(path, "rb") as stream:
+            for record in ArchiveIterator(stream):
+                record.content = record.raw_stream.read()
+                record.file = path.name
+                found.append(record)
+    return found
+
+
+def test_items_cover_the_site(run):
+    _, truth, items, _ = run
+    articles = [item for item in items if item["type"] == "article"]
+    listings = [item for item in items if item["type"] == "listing"]
+    assert len(articles) == len(truth) >= 40
+    assert {urlsplit(a["url"]).path for a in articles} == set(truth)
+    # Home and five sections, each with at least one further page.
+    assert len(listings) >= 12
+    for article in articles:
+        assert article["title"] and article["body"] and article["url"] and article["fetched_at"]
+
+
+def test_items_match_schema_and_jsonl_is_utf8(run):
+    folder, _, items, _ = run
+    validator = item_validator()
+    for item in items:
+        assert not list(validator.iter_errors(item)), item["url"]
+    text = (folder / "items.jsonl").read_text("utf-8")
+    assert "¥81 trillion" in text and "\\u" not in text
+
+
+def test_every_time_holds_the_true_instant(run):
+    _, truth, items, _ = run
+    checked = 0
+    for item in items:
+        cards = item.get("cards") or item["related"]
+        stamped = [(card["url"], card["published"]) for card in cards]
+        if item["type"] == "article":
+            stamped.append((item["url"], item["published"]))
+        for url, published in stamped:
+            true = datetime.fromisoformat(truth[urlsplit(url).path])
+            earliest = datetime.fromisoformat(published["earliest"])
+            latest = datetime.fromisoformat(published["latest"])
+            value = datetime.fromisoformat(published["value"])
+            assert earliest <= true <= latest, (url, published, truth[urlsplit(url).path])
+            assert earliest <= value <= latest
+            checked += 1
+    assert checked > 300
+
+
+def test_warc_pointer_seeks_to_the_response_and_reextracts_the_same_item(run):
+    folder, _, items, profile = run
+    for item in items:
+        record, length = read_record_at(folder / item["warc"]["filename"], item["warc"]["offset"])
+        headers = record.rec_headers
+        assert length == item["warc"]["length"]
+        assert headers.get_header("WARC-Type") == "response"
+        assert headers.get_header("WARC-Record-ID") == item["warc"]["record_id"]
+        assert headers.get_header("WARC-Target-URI") == item["url"]
+        fetched = datetime.fromisoformat(headers.get_header("WARC-Date").replace("Z", "+00:00"))
+        assert fetched == datetime.fromisoformat(item["fetched_at"])
+        body = record.content
+        if record.http_headers.get_header("Content-Encoding") == "gzip":
+            body = gzip.decompress(body)
+        again = extract(
+            item["url"],
+            body,
+            fetched_at=fetched,
+            headers=dict(record.http_headers.headers),
+            profile=profile,
+        )
+        assert again == [{k: v for k, v in item.items() if k != "warc"}]
+
+
+def test_warc_files_are_valid_and_closed(run):
+    folder, *_ = run
+    files = sorted(folder.glob("*.warc.gz"))
+    assert files and not list(folder.glob("*.open"))
+    for path in files:
+        warcio_check(path)
+
+
+def test_warc_records_are_byte_faithful(run):
+    folder, *_ = run
+    found = records(folder)
+    assert all(record.rec_headers.protocol == "WARC/1.1" for record in found)
+    assert found[0].rec_type == "warcinfo"
+    info = found[0].content.decode("utf-8")
+    assert "robots: obey" in info and "software: aggregator-archiver/" in info
+    responses = {
+        r.rec_headers.get_header("WARC-Record-ID"): r for r in found if r.rec_type == "response"
+    }
+    requests = [r for r in found if r.rec_type == "request"]
+    assert len(requests) == len(responses) > 40
+    for request in requests:
+        response = responses[request.rec_headers.get_header("WARC-Concurrent-To")]
+        target = request.rec_headers.get_header("WARC-Target-URI")
+        assert target == response.rec_headers.get_header("WARC-Target-URI")
+        url = urlsplit(target)
+        assert request.http_headers.protocol == "GET"
+        assert request.http_headers.statusline.startswith(f"{url.path or '/'}")
+        assert request.http_headers.get_header("Host") == url.netloc
+        assert request.http_headers.get_header("Accept-Encoding") == "gzip, deflate"
+    gzipped = 0
+    for response in responses.values():
+        http = response.http_headers
+        assert http.statusline in ("200 OK", "404 Not Found")
+        assert http.get_header("Transfer-Encoding") is None
+        assert int(http.get_header("Content-Length")) == len(response.content)
+        is_gzip = response.content[:2] == b"\x1f\x8b"
+        assert is_gzip == (http.get_header("Content-Encoding") == "gzip")
+        gzipped += is_gzip
+        assert response.rec_headers.get_header("WARC-IP-Address") == "127.0.0.1"
+        assert response.rec_headers.get_header("WARC-Payload-Digest").startswith("sha1:")
+    assert gzipped > 40
+
+
+def test_robots_is_archived_and_obeyed(run):
+    folder, *_ = run
+    uris = [r.rec_headers.get_header("WARC-Target-URI") for r in records(folder)
+            if r.rec_type == "response"]  # fmt: skip
+    paths = [urlsplit(uri).path for uri in uris]
+    assert "/robots.txt" in paths
+    assert not [path for path in paths if path.startswith("/comments/")]
+    assert "/_truth.json" not in paths
+    assert len(uris) == len(set(uris))
+
+
+def test_run_json_describes_the_run(run):
+    folder, _, items, _ = run
+    summary = json.loads((folder / "run.json").read_text("utf-8"))
+    assert summary["run_id"] == folder.name
+    assert summary["finish_reason"] == "finished"
+    assert summary["stats"]["item_scraped_count"] == len(items)
+    assert summary["stats"].get("items/invalid", 0) == 0
+    assert summary["stats"].get("timestamps/unparsed", 0) == 0

@@ -1,0 +1,134 @@
+"""crawler.pages.extract on saved pages: each NAME.html has NAME.json beside it.
+
+The JSON holds the page's URL, the fetch instant and the expected items; adding a case is
+adding those two files. The seed-specific assertions below state the facts the fixtures
+must keep, so a regenerated fixture cannot quietly lose them.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from crawler.pages import content_type, extract
+from crawler.pipelines.audit import item_validator
+
+FIXTURES = Path(__file__).parent / "fixtures" / "pages"
+CASES = sorted(path.stem for path in FIXTURES.glob("*.html"))
+CHROME = ("Hashtags", "Try Our AI Features", "Explore what Daily8 AI", "Comments",
+          "No comments yet", "Related Articles", "© KYODO")  # fmt: skip
+
+
+def load(name: str) -> tuple[list[dict], dict]:
+    expected = json.loads((FIXTURES / f"{name}.json").read_text("utf-8"))
+    items = extract(
+        expected["url"],
+        (FIXTURES / f"{name}.html").read_bytes(),
+        fetched_at=datetime.fromisoformat(expected["fetched_at"]),
+        headers={"Content-Type": "text/html; charset=utf-8"},
+    )
+    return items, expected
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_fixture(name):
+    items, expected = load(name)
+    assert items == expected["items"]
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_items_match_schema_once_provenance_is_added(name):
+    items, _ = load(name)
+    validator = item_validator()
+    for item in items:
+        item["warc"] = None
+        assert not list(validator.iter_errors(item))
+
+
+@pytest.mark.parametrize("name", ["seed-article-photo", "seed-article-later"])
+def test_seed_article(name):
+    (article,) = load(name)[0]
+    assert article["type"] == "article"
+    assert article["title"] == "Japan, NATO agree to collaborate on Iran, Ukraine, N Korea issues"
+    assert article["credit"] == "KYODO"
+    assert article["body"].startswith("Japan and NATO agreed Tuesday")
+    assert article["body"].endswith("concerns over the Middle East situation.")
+    assert article["body"].count("\n\n") == 5
+    for chrome in CHROME:
+        assert chrome not in article["body"]
+    assert len(article["related"]) == 3
+
+
+def test_the_two_seed_versions_differ_in_caption_and_related_block():
+    (early,) = load("seed-article-photo")[0]
+    (late,) = load("seed-article-later")[0]
+    assert early["image_caption"].startswith("NATO Secretary General Mark Rutte, right,")
+    assert late["image_caption"] is None
+    assert [c["source"] for c in early["related"]] == ["NHK", "The Mainichi", "The Mainichi"]
+    assert [c["published"]["raw"] for c in early["related"]] == [
+        "33 minutes ago", "an hour ago", "2 hours ago",
+    ]  # fmt: skip
+    assert [c["source"] for c in late["related"]] == [
+        "Yomiuri Shimbun", "Yomiuri Shimbun", "Jiji Press",
+    ]  # fmt: skip
+    assert [c["published"]["raw"] for c in late["related"]] == [
+        "27 minutes ago", "an hour ago", "an hour ago",
+    ]  # fmt: skip
+
+
+def test_jiji_card_dateline_agrees_with_its_relative_time():
+    (late,) = load("seed-article-later")[0]
+    jiji = late["related"][2]
+    assert jiji["summary"].startswith("News from Japan Politics Jul 30, 2025 16:20 (JST)")
+    window = jiji["published"]
+    stated = datetime.fromisoformat("2025-07-30T16:20:00+09:00")
+    earliest = datetime.fromisoformat(window["earliest"])
+    latest = datetime.fromisoformat(window["latest"])
+    assert earliest <= stated <= latest
+
+
+def test_listing_cards_have_absolute_links_and_sources():
+    (listing,) = load("listing-home")[0]
+    assert listing["type"] == "listing"
+    assert listing["title"] == "Top stories"
+    assert len(listing["cards"]) == 10
+    cards = listing["cards"]
+    assert all(card["url"].startswith("https://daily8.example/article/") for card in cards)
+    assert all(card["source"] for card in listing["cards"])
+
+
+def test_page_without_known_layout_gives_no_items():
+    fetched = datetime.fromisoformat("2025-07-30T08:35:00+00:00")
+    assert extract("https://x.example/", b"<html><body><p>hi</p></body></html>",
+                   fetched_at=fetched) == []  # fmt: skip
+
+
+def test_charset_from_headers_decodes_latin1():
+    html = "<html><body><main><h1 class='listing-title'>Caf\xe9</h1><div class='card-list'>" \
+           "<article class='card'><a class='card-link' href='/a'><h3 class='card-title'>" \
+           "Cr\xe8me</h3></a></article></div></main></body></html>"  # fmt: skip
+    (listing,) = extract(
+        "https://x.example/",
+        html.encode("latin-1"),
+        fetched_at=datetime.fromisoformat("2025-07-30T08:35:00+00:00"),
+        headers={b"Content-Type": [b"text/html; charset=iso-8859-1"]},
+    )
+    assert listing["title"] == "Café"
+    assert listing["cards"][0]["title"] == "Crème"
+    assert listing["cards"][0]["published"] is None
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        (None, None),
+        ({"content-type": "text/html"}, "text/html"),
+        ({b"Content-Type": [b"text/html; charset=utf-8"]}, "text/html; charset=utf-8"),
+        ({"X-Other": "1"}, None),
+    ],
+)
+def test_content_type_from_any_mapping(headers, expected):
+    assert content_type(headers) == expected
