@@ -22,6 +22,7 @@ class RunSummary:
     cards_without_instant: int
 
     def lines(self) -> list[str]:
+        log = self.folder / "crawl.log"
         return [
             f"Run folder:   {self.folder}",
             f"WARC files:   {self.warc_files} ({sum(self.records.values())} records: "
@@ -33,7 +34,7 @@ class RunSummary:
             + ")",
             f"Cards:        {self.cards_with_instant} with an instant, "
             f"{self.cards_without_instant} without",
-        ]
+        ] + ([f"Crawl log:    {log}"] if log.exists() else [])
 
 
 def summarise(folder: Path) -> RunSummary:

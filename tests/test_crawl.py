@@ -25,7 +25,7 @@ from tests.warctools import read_record_at, warcio_check
 @pytest.fixture(scope="module", params=["UTC", "Asia/Tokyo"])
 def run(request, tmp_path_factory):
     archives = tmp_path_factory.mktemp("archives")
-    folder, truth = crawl_sample_site(archives, tz=request.param, log_file=archives / "crawl.log")
+    folder, truth = crawl_sample_site(archives, tz=request.param)
     lines = (folder / "items.jsonl").read_text("utf-8").splitlines()
     items = [json.loads(line) for line in lines]
     return folder, truth, items, Profile(timezone=request.param)
@@ -168,3 +168,22 @@ def test_run_json_describes_the_run(run):
     assert summary["stats"]["item_scraped_count"] == len(items)
     assert summary["stats"].get("items/invalid", 0) == 0
     assert summary["stats"].get("timestamps/unparsed", 0) == 0
+
+
+def test_depth_limit_bounds_the_crawl(tmp_path):
+    folder, _ = crawl_sample_site(tmp_path, settings={"DEPTH_LIMIT": "1"})
+    uris = {r.rec_headers.get_header("WARC-Target-URI") for r in records(folder)
+            if r.rec_type == "response"}  # fmt: skip
+    queries = {urlsplit(uri).query for uri in uris}
+    # Home links to page 2 (depth 1); page 3 is only linked from page 2 (depth 2).
+    assert "page=2" in queries and "page=3" not in queries
+    assert len(uris) < 40
+
+
+def test_archiving_off_still_writes_items(tmp_path):
+    folder, truth = crawl_sample_site(tmp_path, settings={"WARC_ENABLED": "False"})
+    assert not list(folder.glob("*.warc*"))
+    items = [json.loads(line) for line in (folder / "items.jsonl").read_text("utf-8").splitlines()]
+    assert sum(item["type"] == "article" for item in items) == len(truth)
+    validator = item_validator()
+    assert all(item["warc"] is None and not list(validator.iter_errors(item)) for item in items)

@@ -7,8 +7,10 @@ so the demo and the end-to-end tests exercise the real command line.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from pathlib import Path
@@ -17,16 +19,11 @@ from crawler.demo.server import SampleServer
 from crawler.demo.site import Site
 
 
-def run_crawl(
-    start_url: str,
-    archives: Path,
-    settings: Mapping[str, str] | None = None,
-    *,
-    log_file: Path | None = None,
-) -> Path:
+def run_crawl(start_url: str, archives: Path, settings: Mapping[str, str] | None = None) -> Path:
     """Run ``scrapy crawl aggregator`` on ``start_url``; return the new run folder.
 
-    The crawl's log goes to ``log_file``, or to this process's stderr when None.
+    The crawl's log is kept in the run folder as ``crawl.log``; if the crawl fails, the
+    error names the log.
     """
     archives.mkdir(parents=True, exist_ok=True)
     before = set(archives.iterdir())
@@ -35,14 +32,12 @@ def run_crawl(
     for name, value in (settings or {}).items():
         command += ["-s", f"{name}={value}"]
     env = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings")
-    if log_file is None:
-        subprocess.run(command, env=env, check=True)
-    else:
-        with open(log_file, "w") as log:
-            subprocess.run(command, env=env, check=True, stdout=log, stderr=log)
+    with tempfile.NamedTemporaryFile("w", dir=archives, suffix=".log", delete=False) as log:
+        status = subprocess.run(command, env=env, stdout=log, stderr=log).returncode
     created = [path for path in set(archives.iterdir()) - before if path.is_dir()]
-    if len(created) != 1:
-        raise RuntimeError(f"expected one new run folder in {archives}, found {created}")
+    if status != 0 or len(created) != 1:
+        raise RuntimeError(f"scrapy crawl failed (exit status {status}); see {log.name}")
+    shutil.move(log.name, created[0] / "crawl.log")
     return created[0]
 
 
@@ -51,7 +46,6 @@ def crawl_sample_site(
     *,
     tz: str = "UTC",
     settings: Mapping[str, str] | None = None,
-    log_file: Path | None = None,
 ) -> tuple[Path, dict[str, str]]:
     """Serve the sample site on a free loopback port and crawl it completely.
 
@@ -60,7 +54,5 @@ def crawl_sample_site(
     site = Site(datetime.now(timezone.utc), tz=tz)
     with SampleServer(site) as server:
         server.start()
-        folder = run_crawl(
-            server.url, archives, {"SITE_TIMEZONE": tz, **(settings or {})}, log_file=log_file
-        )
+        folder = run_crawl(server.url, archives, {"SITE_TIMEZONE": tz, **(settings or {})})
     return folder, site.truth()
