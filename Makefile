@@ -2,8 +2,11 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
+# pywb lives in a venv of its own: it pulls in brotlipy, whose `brotli` module replaces the
+# one Scrapy decodes brotli bodies with (Scrapy then fails on `br` responses).
+PYWB_VENV ?= .venv-pywb
 
-.PHONY: demo test lint install install-test clean
+.PHONY: demo test lint bench install install-test system-deps clean
 
 # Each install stamp is remade when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -18,18 +21,34 @@ $(VENV)/.installed-test: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
 
+$(PYWB_VENV)/.installed:
+	$(PYTHON) -m venv $(PYWB_VENV)
+	$(PYWB_VENV)/bin/pip install --quiet "pywb>=2.8"
+	touch $@
+
 install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test
+install-test: $(VENV)/.installed-test $(PYWB_VENV)/.installed
+
+# Debian's Chromium for the replay-in-a-browser test, installed when missing (needs root).
+system-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is missing: the browser replay test will be skipped"; fi; }
 
 # Serve the bundled sample aggregator on a free loopback port, crawl it, print a summary.
 demo: install
 	$(PY) -m crawler.demo run
 
+# Every benchmark, paired against its baseline in the same run; prints one table.
+bench: install
+	$(PY) -m benchmarks
+
 lint: install-test
 	$(VENV)/bin/ruff check .
 
-test: lint
-	$(PY) -m pytest
+test: lint system-deps
+	PYWB_BIN=$(abspath $(PYWB_VENV))/bin $(PY) -m pytest
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(PYWB_VENV) build *.egg-info .pytest_cache .ruff_cache

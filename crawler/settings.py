@@ -24,6 +24,15 @@ WARC_PREFIX = ""
 WARC_MAX_SIZE = 1_000_000_000
 # Who runs the crawl (name, contact), written into every warcinfo record.
 WARC_OPERATOR = ""
+# A 2xx payload already archived is written as a revisit record referring to the first.
+WARC_REVISITS_ENABLED = True
+# Where "already archived?" is answered: a class with get(digest) and add(digest, payload).
+WARC_PAYLOAD_INDEX = "crawler.archive.revisits.MemoryPayloadIndex"
+# Per-run indexes built when the crawl ends (crawler.archive.indexes).
+WARC_CDXJ_ENABLED = True
+WARC_PAGES_ENABLED = True
+# A WACZ package of the run (needs the `wacz` extra: pip install .[wacz]).
+WACZ_ENABLED = False
 
 # --- The site ---------------------------------------------------------------------------
 # IANA zone in which the site's calendar words ("Yesterday", "3 days ago", bare clock
@@ -38,6 +47,8 @@ USER_AGENT = f"aggregator-archiver/{__version__} (web archiving crawler; Scrapy)
 DEPTH_LIMIT = 0
 CONCURRENT_REQUESTS_PER_DOMAIN = 8
 # Only encodings that replay tools can decode (pywb cannot replay zstd).
+# A response cut short is kept (and archived with WARC-Truncated), not thrown away.
+DOWNLOAD_FAIL_ON_DATALOSS = False
 DEFAULT_REQUEST_HEADERS = {
     "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
     "Accept-Language": "en",
@@ -47,6 +58,7 @@ DEFAULT_REQUEST_HEADERS = {
 # --- Components -------------------------------------------------------------------------
 EXTENSIONS = {
     "crawler.run.RunFolder": 0,
+    "crawler.archive.indexes.RunIndexes": 10,
 }
 DOWNLOADER_MIDDLEWARES = {
     # Nearest the downloader: after HttpCompression (590) and Redirect (600), so the
@@ -56,6 +68,8 @@ DOWNLOADER_MIDDLEWARES = {
 }
 SPIDER_MIDDLEWARES = {
     "crawler.provenance.ProvenanceMiddleware": 950,
+    # Nearest the spider, so it sees every link a page yields before any filter.
+    "crawler.archive.metadata.WarcMetadataMiddleware": 1000,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.audit.ItemAuditPipeline": 300,

@@ -10,6 +10,8 @@ Settings (defaults in ``crawler.settings``):
 - ``WARC_PREFIX``: file name prefix; empty means the spider's name.
 - ``WARC_MAX_SIZE``: bytes after which the next record starts a new file.
 - ``WARC_OPERATOR``: who runs the crawl (contact), written into every warcinfo record.
+- ``WARC_REVISITS_ENABLED``: write a 2xx payload already archived as a ``revisit`` record.
+- ``WARC_PAYLOAD_INDEX``: class path of the ``PayloadIndex`` that answers "archived already?".
 """
 
 from __future__ import annotations
@@ -23,10 +25,17 @@ from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
+from scrapy.utils.misc import build_from_crawler, load_object
 
 from crawler import __version__
-from crawler.archive.records import request_record, response_record
-from crawler.archive.writer import WarcFileWriter
+from crawler.archive.records import (
+    metadata_record,
+    request_record,
+    response_record,
+    revisit_record,
+)
+from crawler.archive.revisits import ArchivedPayload, PayloadIndex
+from crawler.archive.writer import RecordLocation, WarcFileWriter
 from crawler.fetchtime import FETCHED_AT, REQUESTED_AT
 from crawler.run import run_folder
 
@@ -46,11 +55,14 @@ CRAWL_SETTINGS = (
 
 
 class WarcArchiveMiddleware:
-    """Writes a ``response`` then its ``request`` record for every downloaded response."""
+    """Writes a ``response`` (or ``revisit``) then its ``request`` record for every response."""
 
-    def __init__(self, crawler: Crawler, writer: WarcFileWriter) -> None:
+    def __init__(
+        self, crawler: Crawler, writer: WarcFileWriter, payloads: PayloadIndex | None
+    ) -> None:
         self.crawler = crawler
         self.writer = writer
+        self.payloads = payloads
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcArchiveMiddleware:
@@ -64,7 +76,10 @@ class WarcArchiveMiddleware:
             max_size=settings.getint("WARC_MAX_SIZE"),
             info=warcinfo_fields(crawler, run.id),
         )
-        middleware = cls(crawler, writer)
+        payloads = None
+        if settings.getbool("WARC_REVISITS_ENABLED"):
+            payloads = build_from_crawler(load_object(settings["WARC_PAYLOAD_INDEX"]), crawler)
+        middleware = cls(crawler, writer, payloads)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
 
@@ -73,23 +88,62 @@ class WarcArchiveMiddleware:
     ) -> Response:
         fetched_at = request.meta[FETCHED_AT]
         builder = self.writer.builder
-        response_rec = response_record(builder, response, fetched_at)
+        record = response_record(builder, response, fetched_at)
+        digest = record.rec_headers.get_header("WARC-Payload-Digest")
+        dedup = self.payloads is not None and _is_complete_2xx(response)
+        original = self.payloads.get(digest) if dedup else None
+        if original is not None:
+            record = revisit_record(builder, response, fetched_at, digest, original)
         request_rec = request_record(
             builder,
             request,
             request.meta.get(REQUESTED_AT, fetched_at),
-            response_rec.rec_headers.get_header("WARC-Record-ID"),
+            record.rec_headers.get_header("WARC-Record-ID"),
         )
-        locations = self.writer.write(response_rec, request_rec)
+        locations = self.writer.write(record, request_rec)
+        if dedup and original is None:
+            self.payloads.add(
+                digest,
+                ArchivedPayload(
+                    record_id=locations[0].record_id,
+                    target_uri=record.rec_headers.get_header("WARC-Target-URI"),
+                    date=record.rec_headers.get_header("WARC-Date"),
+                ),
+            )
         request.meta[WARC_META] = locations[0].to_json()
-        stats = self.crawler.stats
-        if stats is not None:
-            stats.inc_value("archive/records", len(locations))
-            stats.inc_value("archive/bytes", sum(location.length for location in locations))
+        self._count(locations)
+        if original is not None:
+            self._inc("archive/revisits")
+        if "dataloss" in response.flags:
+            self._inc("archive/truncated")
         return response
+
+    def write_metadata(self, response: Response, fields: list[tuple[str, str]]) -> None:
+        """A ``metadata`` record about ``response``'s page, joined to its response record."""
+        record = metadata_record(
+            self.writer.builder,
+            response.url,
+            response.meta[FETCHED_AT],
+            response.meta[WARC_META]["record_id"],
+            fields,
+        )
+        self._count(self.writer.write(record))
 
     def spider_closed(self, spider: object = None) -> None:
         self.writer.close()
+
+    def _count(self, locations: list[RecordLocation]) -> None:
+        self._inc("archive/records", len(locations))
+        self._inc("archive/bytes", sum(location.length for location in locations))
+
+    def _inc(self, key: str, count: int = 1) -> None:
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(key, count)
+
+
+def _is_complete_2xx(response: Response) -> bool:
+    """Only whole, successful, non-empty payloads are worth deduplicating."""
+    return 200 <= response.status < 300 and bool(response.body) and "dataloss" not in response.flags
 
 
 def warcinfo_fields(crawler: Crawler, run_id: str) -> dict[str, str]:

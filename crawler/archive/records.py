@@ -1,13 +1,15 @@
-"""WARC request and response records built from Scrapy's request and response, as sent.
+"""WARC records built from Scrapy's request and response, as sent and received.
 
 Called nearest the downloader, where the body is still exactly what the server sent
 (Content-Encoding kept, chunking already undone). So the stored HTTP headers must agree
 with the stored body: Content-Length is set to its length, Transfer-Encoding is dropped,
-and the status line gets back the reason phrase Scrapy does not keep.
+and the status line gets back the reason phrase Scrapy does not keep. Header bytes are
+decoded as latin-1 and written back as latin-1, so they are stored byte for byte.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timezone
 from http import HTTPStatus
 from io import BytesIO
@@ -19,9 +21,39 @@ from warcio.recordbuilder import RecordBuilder
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
+from warcio.warcwriter import WARCWriter
+
+from crawler.archive.revisits import ArchivedPayload
 
 #: Headers that described the message on the wire, not the stored body.
 _HOP_HEADERS = {"transfer-encoding", "content-length"}
+
+
+class _Digests:
+    """WARC 1.1 forbids a payload digest on metadata records; warcio adds one by default."""
+
+    NO_PAYLOAD_DIGEST_TYPES = ("warcinfo", "revisit", "metadata")
+
+
+class ArchiveRecordBuilder(_Digests, RecordBuilder):
+    """Builds WARC/1.1 records."""
+
+    def __init__(self) -> None:
+        super().__init__(warc_version="1.1")
+
+
+class ArchiveWARCWriter(_Digests, WARCWriter):
+    """Writes records, one gzip member each, with the same digest rules as the builder."""
+
+    def __init__(self, out) -> None:
+        super().__init__(out, gzip=True, warc_version="1.1")
+
+
+class RawHeaders(StatusAndHeaders):
+    """HTTP headers written back byte for byte (warcio would percent-encode non-ASCII)."""
+
+    def compute_headers_buffer(self, header_filter=None) -> None:
+        self.headers_buff = self.to_bytes(header_filter, "latin-1")
 
 
 def warc_date(instant: datetime) -> str:
@@ -52,29 +84,56 @@ def header_pairs(headers: Headers) -> list[tuple[str, str]]:
     return pairs
 
 
+def response_http_headers(response: Response) -> RawHeaders:
+    """Status line with its reason phrase; Content-Length of the body as stored."""
+    pairs = header_pairs(response.headers)
+    pairs.append(("Content-Length", str(len(response.body))))
+    status = f"{response.status} {reason_phrase(response.status)}"
+    return RawHeaders(status, pairs, protocol="HTTP/1.1")
+
+
+def response_warc_headers(response: Response, fetched_at: datetime) -> dict[str, str]:
+    headers = {"WARC-Date": warc_date(fetched_at)}
+    if response.ip_address is not None:
+        headers["WARC-IP-Address"] = str(response.ip_address)
+    if "dataloss" in response.flags:
+        headers["WARC-Truncated"] = "disconnect"
+    return headers
+
+
 def response_record(
     builder: RecordBuilder, response: Response, fetched_at: datetime
 ) -> ArcWarcRecord:
-    """A ``response`` record of the body as received."""
+    """A ``response`` record of the body as received, with its payload digest computed."""
     body = response.body
-    pairs = header_pairs(response.headers)
-    pairs.append(("Content-Length", str(len(body))))
-    http_headers = StatusAndHeaders(
-        f"{response.status} {reason_phrase(response.status)}", pairs, protocol="HTTP/1.1"
-    )
-    warc_headers = {"WARC-Date": warc_date(fetched_at)}
-    if response.ip_address is not None:
-        warc_headers["WARC-IP-Address"] = str(response.ip_address)
-    if "dataloss" in response.flags:
-        warc_headers["WARC-Truncated"] = "disconnect"
     return builder.create_warc_record(
         target_uri(response.url),
         "response",
         payload=BytesIO(body),
         length=len(body),
-        http_headers=http_headers,
-        warc_headers_dict=warc_headers,
+        http_headers=response_http_headers(response),
+        warc_headers_dict=response_warc_headers(response, fetched_at),
     )
+
+
+def revisit_record(
+    builder: RecordBuilder,
+    response: Response,
+    fetched_at: datetime,
+    digest: str,
+    original: ArchivedPayload,
+) -> ArcWarcRecord:
+    """A ``revisit`` (identical-payload-digest): this exchange's headers, no body."""
+    record = builder.create_revisit_record(
+        target_uri(response.url),
+        digest,
+        original.target_uri,
+        original.date,
+        http_headers=response_http_headers(response),
+        warc_headers_dict=response_warc_headers(response, fetched_at),
+    )
+    record.rec_headers.add_header("WARC-Refers-To", original.record_id)
+    return record
 
 
 def request_record(
@@ -87,17 +146,36 @@ def request_record(
     pairs.extend(pair for pair in header_pairs(request.headers) if pair[0].lower() != "host")
     if request.body:
         pairs.append(("Content-Length", str(len(request.body))))
-    http_headers = StatusAndHeaders(
-        f"{request.method} {path} HTTP/1.1", pairs, is_http_request=True
-    )
     return builder.create_warc_record(
         target_uri(request.url),
         "request",
         payload=BytesIO(request.body),
         length=len(request.body),
-        http_headers=http_headers,
+        http_headers=RawHeaders(f"{request.method} {path} HTTP/1.1", pairs, is_http_request=True),
         warc_headers_dict={
             "WARC-Date": warc_date(requested_at),
+            "WARC-Concurrent-To": concurrent_to,
+        },
+    )
+
+
+def metadata_record(
+    builder: RecordBuilder,
+    url: str,
+    fetched_at: datetime,
+    concurrent_to: str,
+    fields: Iterable[tuple[str, str]],
+) -> ArcWarcRecord:
+    """A ``metadata`` record of ``application/warc-fields`` about one fetched page."""
+    body = "".join(f"{name}: {value}\r\n" for name, value in fields).encode("utf-8")
+    return builder.create_warc_record(
+        target_uri(url),
+        "metadata",
+        payload=BytesIO(body),
+        length=len(body),
+        warc_content_type="application/warc-fields",
+        warc_headers_dict={
+            "WARC-Date": warc_date(fetched_at),
             "WARC-Concurrent-To": concurrent_to,
         },
     )

@@ -15,9 +15,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO
 
-from warcio.recordbuilder import RecordBuilder
 from warcio.recordloader import ArcWarcRecord
-from warcio.warcwriter import WARCWriter
+
+from crawler.archive.records import ArchiveRecordBuilder, ArchiveWARCWriter
 
 OPEN_SUFFIX = ".open"
 
@@ -51,11 +51,11 @@ class WarcFileWriter:
         self.max_size = max_size
         self.info = info
         self.host = socket.gethostname()
-        self.builder = RecordBuilder(warc_version="1.1")
+        self.builder = ArchiveRecordBuilder()
         self.serial = 0
         self.filenames: list[str] = []
         self._file: BinaryIO | None = None
-        self._warc: WARCWriter | None = None
+        self._warc: ArchiveWARCWriter | None = None
         self._name = ""
         self._warcinfo_id = ""
 
@@ -85,7 +85,7 @@ class WarcFileWriter:
         stamp = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S%f")[:17]
         self._name = f"{self.prefix}-{stamp}-{self.serial:05d}-{self.host}.warc.gz"
         self._file = open(self.directory / (self._name + OPEN_SUFFIX), "xb")  # noqa: SIM115
-        self._warc = WARCWriter(self._file, gzip=True, warc_version="1.1")
+        self._warc = ArchiveWARCWriter(self._file)
         self.filenames.append(self._name)
         warcinfo = self.builder.create_warcinfo_record(self._name, self.info)
         self._warcinfo_id = warcinfo.rec_headers.get_header("WARC-Record-ID")

@@ -37,7 +37,7 @@ def run_crawl(start_url: str, archives: Path, settings: Mapping[str, str] | None
     created = [path for path in set(archives.iterdir()) - before if path.is_dir()]
     if status != 0 or len(created) != 1:
         raise RuntimeError(f"scrapy crawl failed (exit status {status}); see {log.name}")
-    shutil.move(log.name, created[0] / "crawl.log")
+    os.chmod(shutil.move(log.name, created[0] / "crawl.log"), 0o644)
     return created[0]
 
 

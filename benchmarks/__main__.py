@@ -1,0 +1,21 @@
+"""``python -m benchmarks [--runs N]``: run every benchmark, print one table."""
+
+from __future__ import annotations
+
+import argparse
+
+from benchmarks import archive_overhead
+from benchmarks.common import table
+
+BENCHMARKS = (archive_overhead,)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--runs", type=int, default=5, help="paired runs per benchmark")
+    args = parser.parse_args()
+    print(table([benchmark.run(runs=args.runs) for benchmark in BENCHMARKS]), flush=True)
+
+
+if __name__ == "__main__":
+    main()
