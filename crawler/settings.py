@@ -55,8 +55,13 @@ DEFAULT_REQUEST_HEADERS = {
     "Accept-Encoding": "gzip, deflate",
 }
 
+# Cookie domains are checked against the public suffix list shipped with tldextract;
+# True lets tldextract download the current list from publicsuffix.org instead.
+PUBLIC_SUFFIX_LIST_FETCH = False
+
 # --- Components -------------------------------------------------------------------------
 EXTENSIONS = {
+    "crawler.offline.BundledPublicSuffixList": 0,
     "crawler.run.RunFolder": 0,
     "crawler.archive.indexes.RunIndexes": 10,
 }

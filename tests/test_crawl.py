@@ -9,17 +9,15 @@ from __future__ import annotations
 import gzip
 import json
 from datetime import datetime
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from warcio.archiveiterator import ArchiveIterator
 
 from crawler.demo.crawl import crawl_sample_site
 from crawler.pages import extract
 from crawler.pipelines.audit import item_validator
 from crawler.profiles import Profile
-from tests.warctools import read_record_at, warcio_check
+from tests.warctools import read_record_at, run_records, warcio_check
 
 
 @pytest.fixture(scope="module", params=["UTC", "Asia/Tokyo"])
@@ -29,17 +27,6 @@ def run(request, tmp_path_factory):
     lines = (folder / "items.jsonl").read_text("utf-8").splitlines()
     items = [json.loads(line) for line in lines]
     return folder, truth, items, Profile(timezone=request.param)
-
-
-def records(folder: Path) -> list:
-    found = []
-    for path in sorted(folder.glob("*.warc.gz")):
-        with open(path, "rb") as stream:
-            for record in ArchiveIterator(stream):
-                record.content = record.raw_stream.read()
-                record.file = path.name
-                found.append(record)
-    return found
 
 
 def test_items_cover_the_site(run):
@@ -116,7 +103,7 @@ def test_warc_files_are_valid_and_closed(run):
 
 def test_warc_records_are_byte_faithful(run):
     folder, *_ = run
-    found = records(folder)
+    found = run_records(folder)
     assert all(record.rec_headers.protocol == "WARC/1.1" for record in found)
     assert found[0].rec_type == "warcinfo"
     info = found[0].content.decode("utf-8")
@@ -151,7 +138,7 @@ def test_warc_records_are_byte_faithful(run):
 
 def test_robots_is_archived_and_obeyed(run):
     folder, *_ = run
-    uris = [r.rec_headers.get_header("WARC-Target-URI") for r in records(folder)
+    uris = [r.rec_headers.get_header("WARC-Target-URI") for r in run_records(folder)
             if r.rec_type == "response"]  # fmt: skip
     paths = [urlsplit(uri).path for uri in uris]
     assert "/robots.txt" in paths
@@ -172,7 +159,7 @@ def test_run_json_describes_the_run(run):
 
 def test_depth_limit_bounds_the_crawl(tmp_path):
     folder, _ = crawl_sample_site(tmp_path, settings={"DEPTH_LIMIT": "1"})
-    uris = {r.rec_headers.get_header("WARC-Target-URI") for r in records(folder)
+    uris = {r.rec_headers.get_header("WARC-Target-URI") for r in run_records(folder)
             if r.rec_type == "response"}  # fmt: skip
     queries = {urlsplit(uri).query for uri in uris}
     # Home links to page 2 (depth 1); page 3 is only linked from page 2 (depth 2).

@@ -1,9 +1,11 @@
-"""A ``metadata`` record per parsed page: the crawl facts a replay needs.
+"""A ``metadata`` record per HTML page: the crawl facts a replay needs.
 
 A spider middleware, nearest the spider, so it sees every link the page's callback
-followed before depth or scope filters drop any. Fields (``application/warc-fields``):
-``via`` (referrer), ``hopsFromSeed`` (link depth), ``fetchTimeMs`` and one ``outlink``
-per link.
+followed before depth or scope filters drop any. Fields (``application/warc-fields``,
+Heritrix's names): ``hopsFromSeed`` (the hop path: ``L`` link, ``E`` embed, ``R``
+redirect), ``via`` (the page it was reached from: the redirecting URL, else the referrer),
+``fetchTimeMs`` and one ``outlink`` per link or requisite found. A seed's hop path is
+``-``, as in Heritrix's crawl log.
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ from typing import Any
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
-from scrapy.http import Response
+from scrapy.http import HtmlResponse, Response
 
 from crawler.archive.middleware import WARC_META, WarcArchiveMiddleware
+from crawler.spiders.aggregator import HOPS
 
 
 class WarcMetadataMiddleware:
@@ -56,11 +59,17 @@ class WarcMetadataMiddleware:
         self._write(response, outlinks)
 
     def _write(self, response: Response, outlinks: list[str]) -> None:
-        if self.archive is None or WARC_META not in response.meta:
+        if self.archive is None or not isinstance(response, HtmlResponse):
             return
-        fields = [("hopsFromSeed", str(response.meta.get("depth", 0)))]
+        if WARC_META not in response.meta:
+            return
+        redirects = response.meta.get("redirect_urls", [])
+        hops = response.meta.get(HOPS, "") + "R" * len(redirects)
+        fields = [("hopsFromSeed", hops or "-")]
         referrer = response.request.headers.get("Referer") if response.request else None
-        if referrer:
+        if redirects:
+            fields.append(("via", redirects[-1]))
+        elif referrer:
             fields.append(("via", referrer.decode("latin-1")))
         latency = response.meta.get("download_latency")
         if latency is not None:

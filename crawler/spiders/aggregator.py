@@ -1,8 +1,13 @@
 """The ``aggregator`` spider: listings, pagination, articles and related cards of a site.
 
 ``scrapy crawl aggregator -a start_urls=URL[,URL...]`` follows every link on the start
-URLs' hosts (depth bounded by ``DEPTH_LIMIT``, robots.txt obeyed by default); each page
-goes through ``crawler.pages.extract``.
+URLs' hosts, linked files included (depth bounded by ``DEPTH_LIMIT``, robots.txt obeyed by
+default), and fetches each page's requisites (images, stylesheets, scripts, icons) so the
+archive replays the page as it looked. Each HTML page goes through
+``crawler.pages.extract``.
+
+``request.meta["hops"]`` is the Heritrix-style path from the seed: ``L`` for a link
+followed, ``E`` for an embedded requisite (e.g. ``LLE``: an image on a page two links away).
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
-from scrapy.http import Response, TextResponse
+from scrapy.http import HtmlResponse, Response
 from scrapy.linkextractors import LinkExtractor
 
 from crawler.fetchtime import FETCHED_AT
@@ -23,6 +28,9 @@ from crawler.pages import extract
 from crawler.profiles import Profile
 
 logger = logging.getLogger(__name__)
+
+#: ``request.meta`` key: the hop path from the seed (``L`` link, ``E`` embed).
+HOPS = "hops"
 
 
 def parse_start_urls(value: str | None) -> list[str]:
@@ -46,7 +54,14 @@ class AggregatorSpider(scrapy.Spider):
         self.allowed_domains = sorted({urlsplit(url).hostname for url in self.start_urls})
         # Scope is OffsiteMiddleware's job: it matches host names, where LinkExtractor's
         # allow_domains compares host:port and so never matches a site on a port.
-        self.links = LinkExtractor()
+        # No extension is denied: an archive wants the linked PDFs and images too.
+        self.links = LinkExtractor(deny_extensions=[])
+        self.requisites = LinkExtractor(
+            deny_extensions=[],
+            tags=("img", "link", "script", "source"),
+            attrs=("src", "href"),
+            restrict_css=("img", "link[rel~=stylesheet]", "link[rel~=icon]", "script", "source"),
+        )
         self.profile = Profile()
 
     @classmethod
@@ -59,11 +74,11 @@ class AggregatorSpider(scrapy.Spider):
         # Unlike Scrapy's default, start URLs pass the duplicate filter: a page linking
         # back to the home page must not fetch it a second time.
         for url in self.start_urls:
-            yield scrapy.Request(url, callback=self.parse)
+            yield scrapy.Request(url, callback=self.parse, meta={HOPS: ""})
 
     def parse(self, response: Response) -> Iterator[Any]:
-        if not isinstance(response, TextResponse):
-            return
+        if not isinstance(response, HtmlResponse):
+            return  # archived already; only HTML pages have items and links
         try:
             yield from extract(
                 response.url,
@@ -76,5 +91,8 @@ class AggregatorSpider(scrapy.Spider):
             # The page is archived already; report it and keep crawling from its links.
             logger.exception("Extraction failed for %s", response.url)
             self.crawler.stats.inc_value("pages/extract_failed")
+        hops = response.meta.get(HOPS, "")
+        for link in self.requisites.extract_links(response):
+            yield response.follow(link, callback=self.parse, meta={HOPS: hops + "E"})
         for link in self.links.extract_links(response):
-            yield response.follow(link, callback=self.parse)
+            yield response.follow(link, callback=self.parse, meta={HOPS: hops + "L"})
