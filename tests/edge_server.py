@@ -14,7 +14,6 @@ import struct
 import threading
 import zlib
 from dataclasses import dataclass
-from types import TracebackType
 
 import brotli
 
@@ -190,12 +189,7 @@ class EdgeServer:
         self._thread.start()
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self._server.shutdown()
         self._thread.join()
         self._server.server_close()

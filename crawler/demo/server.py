@@ -8,7 +8,6 @@ import gzip
 import threading
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 
 from crawler.demo.site import Site
 
@@ -103,10 +102,5 @@ class SampleServer:
     def __enter__(self) -> "SampleServer":
         return self.start()
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
