@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from benchmarks import archive_overhead
+from benchmarks import archive_overhead, timestamps_speed
 from benchmarks.common import table
 
-BENCHMARKS = (archive_overhead,)
+BENCHMARKS = (archive_overhead, timestamps_speed)
 
 
 def main() -> None:

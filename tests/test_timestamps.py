@@ -1,116 +1,225 @@
-"""crawler.timestamps.normalise: windows anchored to the fetch instant, table-driven."""
+"""crawler.timestamps.normalise: windows anchored to the fetch instant, table-driven.
+
+The table is ``fixtures/timestamps/windows.txt``: fetch instant, site zone, languages,
+string and the window worked out by hand. The other tests here pin the API, the methods,
+the zone rules and the promise never to raise.
+"""
 
 from __future__ import annotations
 
+import random
+import re
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
-from crawler.timestamps import normalise
+from crawler.timestamps import MAX_LENGTH, Timestamp, iso_utc, normalise, unparsed_json
 
 UTC = timezone.utc
+TABLE = Path(__file__).parent / "fixtures" / "timestamps" / "windows.txt"
 
 
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).astimezone(UTC)
+def instant(text: str) -> datetime:
+    """ISO 8601 as the table writes it ("Z", short fractions), as an aware datetime."""
+    text = text.replace("Z", "+00:00")
+    text = re.sub(r"\.(\d{1,6})(?=[+-])", lambda m: "." + m[1].ljust(6, "0"), text)
+    return datetime.fromisoformat(text)
 
 
-FETCH = at("2025-07-30T09:05:00.250000+00:00")  # 18:05:00.25 in Tokyo, a Wednesday
-
-# (raw, fetch, zone, expected earliest, expected latest, precision)
-CASES = [
-    ("27 minutes ago", FETCH, "UTC",
-     "2025-07-30T08:37:00.25+00:00", "2025-07-30T08:38:00.25+00:00", "minute"),
-    ("a minute ago", FETCH, "UTC",
-     "2025-07-30T09:03:00.25+00:00", "2025-07-30T09:04:00.25+00:00", "minute"),
-    ("an hour ago", FETCH, "UTC",
-     "2025-07-30T07:05:00.25+00:00", "2025-07-30T08:05:00.25+00:00", "hour"),
-    ("About an hour ago", FETCH, "UTC",
-     "2025-07-30T07:05:00.25+00:00", "2025-07-30T08:05:00.25+00:00", "hour"),
-    ("2 hours ago", FETCH, "UTC",
-     "2025-07-30T06:05:00.25+00:00", "2025-07-30T07:05:00.25+00:00", "hour"),
-    ("Updated 2 hours ago", FETCH, "UTC",
-     "2025-07-30T06:05:00.25+00:00", "2025-07-30T07:05:00.25+00:00", "hour"),
-    ("2 hours ago · Reuters", FETCH, "UTC",
-     "2025-07-30T06:05:00.25+00:00", "2025-07-30T07:05:00.25+00:00", "hour"),
-    ("14m", FETCH, "UTC", "2025-07-30T08:50:00.25+00:00", "2025-07-30T08:51:00.25+00:00", "minute"),
-    ("2h", FETCH, "UTC", "2025-07-30T06:05:00.25+00:00", "2025-07-30T07:05:00.25+00:00", "hour"),
-    ("just now", FETCH, "UTC",
-     "2025-07-30T09:04:00.25+00:00", "2025-07-30T09:05:00.25+00:00", "minute"),
-    # Calendar words: the whole day in the site's zone.
-    ("Yesterday", FETCH, "UTC", "2025-07-29T00:00:00+00:00", "2025-07-30T00:00:00+00:00", "day"),
-    ("Yesterday", FETCH, "Asia/Tokyo",
-     "2025-07-28T15:00:00+00:00", "2025-07-29T15:00:00+00:00", "day"),
-    ("3 days ago", FETCH, "Asia/Tokyo",
-     "2025-07-26T15:00:00+00:00", "2025-07-27T15:00:00+00:00", "day"),
-    ("yesterday at 5:30 PM", FETCH, "Asia/Tokyo",
-     "2025-07-29T08:30:00+00:00", "2025-07-29T08:31:00+00:00", "minute"),
-    # A weekday name is the most recent such day before the fetch day, never the fetch day.
-    ("Wednesday", FETCH, "Asia/Tokyo",
-     "2025-07-22T15:00:00+00:00", "2025-07-23T15:00:00+00:00", "day"),
-    ("Tuesday", FETCH, "Asia/Tokyo",
-     "2025-07-28T15:00:00+00:00", "2025-07-29T15:00:00+00:00", "day"),
-    # The zone in the text wins over the site's.
-    ("Jul 30, 2025 16:20 (JST)", FETCH, "UTC",
-     "2025-07-30T07:20:00+00:00", "2025-07-30T07:21:00+00:00", "minute"),
-    ("Jul 30, 2025 16:20", FETCH, "Asia/Tokyo",
-     "2025-07-30T07:20:00+00:00", "2025-07-30T07:21:00+00:00", "minute"),
-    ("Jul 28, 2025", FETCH, "Asia/Tokyo",
-     "2025-07-27T15:00:00+00:00", "2025-07-28T15:00:00+00:00", "day"),
-    # Fetched just after midnight on the 1st: yesterday is the last day of the previous month.
-    ("Yesterday", at("2025-03-01T00:00:30+01:00"), "Europe/Berlin",
-     "2025-02-27T23:00:00+00:00", "2025-02-28T23:00:00+00:00", "day"),
-    ("Yesterday", at("2026-01-01T00:10:00-05:00"), "America/New_York",
-     "2025-12-31T05:00:00+00:00", "2026-01-01T05:00:00+00:00", "day"),
-    # Across DST: the day before the spring change in New York is 24 h, the day of it 23 h.
-    ("Yesterday", at("2025-03-09T12:00:00-04:00"), "America/New_York",
-     "2025-03-08T05:00:00+00:00", "2025-03-09T05:00:00+00:00", "day"),
-    ("2 days ago", at("2025-03-10T12:00:00-04:00"), "America/New_York",
-     "2025-03-08T05:00:00+00:00", "2025-03-09T05:00:00+00:00", "day"),
-    ("Yesterday", at("2025-10-27T09:00:00+01:00"), "Europe/Berlin",
-     "2025-10-25T22:00:00+00:00", "2025-10-26T23:00:00+00:00", "day"),
-    # Elapsed hours are exact durations, whatever the clocks did in between.
-    ("3 hours ago", at("2025-03-30T04:30:00+02:00"), "Europe/Berlin",
-     "2025-03-29T22:30:00+00:00", "2025-03-29T23:30:00+00:00", "hour"),
-]  # fmt: skip
+def load_table() -> list[tuple]:
+    cases, fetched, zone = [], None, None
+    for number, line in enumerate(TABLE.read_text("utf-8").splitlines(), 1):
+        line = line.split(" #")[0].strip() if line.startswith("@") else line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("@"):
+            _, when, zone = line.split()
+            fetched = instant(when)
+            continue
+        fields = [field.strip() for field in line.split(" | ")]
+        languages = tuple(fields[0].split(","))
+        expected = None if fields[2:] == ["-"] else (*map(instant, fields[2:4]), fields[4])
+        cases.append(pytest.param(fetched, zone, languages, fields[1], expected, id=f"{number}"))
+    return cases
 
 
-@pytest.mark.parametrize(("raw", "fetched", "tz", "earliest", "latest", "precision"), CASES)
-def test_window(raw, fetched, tz, earliest, latest, precision):
-    found = normalise(raw, fetched, tz=tz)
+CASES = load_table()
+
+
+def test_the_table_is_large_enough():
+    assert len(CASES) >= 300
+
+
+@pytest.mark.parametrize(("fetched", "zone", "languages", "raw", "expected"), CASES)
+def test_window(fetched, zone, languages, raw, expected):
+    found = normalise(raw, fetched, tz=zone, languages=languages)
+    if expected is None:
+        assert found is None, found
+        return
     assert found is not None, raw
-    assert (found.earliest, found.latest) == (at(earliest), at(latest))
-    assert found.precision == precision
+    earliest, latest, precision = expected
+    assert (found.earliest, found.latest, found.precision) == (earliest, latest, precision)
     assert found.earliest <= found.value <= found.latest
     assert found.raw == raw
-    assert found.value.tzinfo is not None and found.value.utcoffset() == timedelta(0)
+    for moment in (found.value, found.earliest, found.latest):
+        assert moment.utcoffset() == timedelta(0)
+
+
+FETCH = instant("2025-07-30T09:05:00.25Z")  # 18:05:00.25 in Tokyo, a Wednesday
 
 
 @pytest.mark.parametrize(
-    "raw", ["", "   ", "hello", "12345", "2", "No comments yet...", "in 3000 years", "Hashtags"]
+    ("raw", "languages", "method"),
+    [
+        ("just now", ("en",), "fast:now"),
+        ("27 minutes ago", ("en",), "fast:elapsed"),
+        ("vor 9 Minuten", ("de",), "fast:elapsed"),
+        ("3 days ago", ("en",), "fast:calendar"),
+        ("Yesterday", ("en",), "fast:day"),
+        ("Tuesday", ("en",), "fast:day"),
+        ("16:20", ("en",), "fast:clock"),
+        ("Jul 30, 2025 16:20 (JST)", ("en",), "fast:absolute"),
+        ("2025-07-30T16:20:00+09:00", ("en",), "fast:absolute"),
+        ("1 hour and 20 minutes ago", ("en",), "dateparser"),
+        ("last tuesday", ("en",), "dateparser"),
+        ("July 2025", ("en",), "dateparser"),
+    ],
 )
-def test_no_time(raw):
-    assert normalise(raw, FETCH) is None
+def test_method_names_the_path(raw, languages, method):
+    found = normalise(raw, FETCH, tz="Asia/Tokyo", languages=languages)
+    assert found is not None
+    assert found.method == method
+
+
+def test_dateparser_windows_follow_what_is_shown():
+    found = normalise("1 hour and 20 minutes ago", FETCH)
+    assert found is not None
+    assert (found.earliest, found.latest) == (
+        instant("2025-07-30T07:44:00.25Z"), instant("2025-07-30T07:45:00.25Z")
+    )  # fmt: skip
+    month = normalise("July 2025", FETCH, tz="Asia/Tokyo")
+    assert month is not None and month.precision == "month"
+    assert (month.earliest, month.latest) == (
+        instant("2025-07-01T00:00+09:00"), instant("2025-08-01T00:00+09:00")
+    )  # fmt: skip
+
+
+# --- Zones --------------------------------------------------------------------------------
+
+
+def test_the_callers_zone_mapping_wins():
+    text = "Jul 30, 2025 10:00 IST"
+    india = normalise(text, FETCH)
+    israel = normalise(text, FETCH, zones={"IST": "Asia/Jerusalem"})
+    fixed = normalise(text, FETCH, zones={"ist": "+02:00"})
+    assert india is not None and israel is not None and fixed is not None
+    assert india.earliest == instant("2025-07-30T10:00+05:30")
+    assert israel.earliest == instant("2025-07-30T10:00+03:00")  # IANA: daylight time in July
+    assert fixed.earliest == instant("2025-07-30T10:00+02:00")
+
+
+def test_a_zone_mapping_reaches_the_dateparser_path_too():
+    found = normalise("last tuesday 10:00 CST", FETCH, zones={"CST": "+08:00"})
+    assert found is not None and found.method == "dateparser"
+    assert found.earliest == instant("2025-07-29T10:00+08:00")
+
+
+def test_an_unknown_abbreviation_is_left_to_dateparser():
+    found = normalise("Jul 30, 2025 16:20 ALMT", FETCH)  # Alma-Ata: dateparser knows it
+    assert found is not None
+    assert found.earliest == instant("2025-07-30T16:20+06:00")
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: normalise("1 hour ago", FETCH.replace(tzinfo=None)),
+        lambda: normalise("1 hour ago", FETCH, tz="Mars/Olympus"),
+        lambda: normalise("1 hour ago", FETCH, languages=("xx",)),
+        lambda: normalise("1 hour ago", FETCH, languages=()),
+        lambda: normalise("1 hour ago", FETCH, zones={"IST": "Nowhere/Else"}),
+    ],
+)
+def test_configuration_errors_raise_value_error(call):
+    with pytest.raises(ValueError):
+        call()
+
+
+# --- Never raises, always consistent --------------------------------------------------------
+
+VOCABULARY = [
+    "ago", "vor", "il y a", "hace", "fa", "há", "geleden", "前", "전", "назад", "منذ", "minutes",
+    "hours", "Stunden", "jours", "días", "時間", "小时", "시간", "часа", "ساعات", "yesterday",
+    "gestern", "昨日", "Tuesday", "Jul", "30,", "2025", "16:20", "(JST)", "PM", "at", "·", "-",
+    "+09:00", "T", "Z", "IST", "ET", "half an hour", "just now", "٣", "\uff13", ":", ".", "/",
+]  # fmt: skip
+
+
+def random_strings(count: int) -> list[str]:
+    """Seeded noise: random code points, and random runs of time words and numbers."""
+    rng = random.Random(20250730)
+    strings = ["", " ", "\x00", "\u202e", "🕐 2 hours ago", "9" * 5000, "1" * MAX_LENGTH]
+    for _ in range(count):
+        length = rng.randrange(1, 25)
+        if rng.random() < 0.4:
+            top = 0x3000 if rng.random() < 0.8 else 0x10FFFF
+            strings.append("".join(chr(rng.randrange(0x20, top)) for _ in range(length)))
+        else:
+            words = [*VOCABULARY, str(rng.randrange(-5, 10**7))]
+            strings.append(" ".join(rng.choices(words, k=length // 4 + 1)))
+    return strings
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/New_York", "Asia/Tokyo"])
+def test_never_raises_and_keeps_its_invariants(zone):
+    for raw in random_strings(700):
+        found = normalise(raw, FETCH, tz=zone, languages=("en", "de", "ja", "ar"))
+        if found is None:
+            continue
+        assert found.earliest <= found.value <= found.latest
+        assert found.earliest <= FETCH + timedelta(days=1)
+        assert found.precision in ("second", "minute", "hour", "day", "week", "month", "year")
+
+
+def test_long_text_holds_no_time():
+    assert normalise("2 hours ago " + " " * MAX_LENGTH, FETCH) is None
 
 
 def test_same_input_same_answer_regardless_of_fetch_offset():
     tokyo = FETCH.astimezone(timezone(timedelta(hours=9)))
     assert normalise("27 minutes ago", tokyo) == normalise("27 minutes ago", FETCH)
+    assert normalise("Yesterday", tokyo, tz="Asia/Tokyo") == normalise(
+        "Yesterday", FETCH, tz="Asia/Tokyo"
+    )
 
 
-def test_naive_fetch_instant_is_refused():
-    with pytest.raises(ValueError):
-        normalise("27 minutes ago", FETCH.replace(tzinfo=None))
+def test_cached_readings_do_not_leak_between_fetches():
+    first = normalise("an hour ago", FETCH)
+    later = normalise("an hour ago", FETCH + timedelta(days=400))
+    assert first is not None and later is not None
+    assert later.value - first.value == timedelta(days=400)
+
+
+# --- The JSON form --------------------------------------------------------------------------
 
 
 def test_json_form_is_utc_iso():
     found = normalise("Jul 30, 2025 16:20 (JST)", FETCH)
-    assert found is not None
+    assert isinstance(found, Timestamp)
     assert found.to_json() == {
         "raw": "Jul 30, 2025 16:20 (JST)",
         "value": "2025-07-30T07:20:00.000000+00:00",
         "earliest": "2025-07-30T07:20:00.000000+00:00",
         "latest": "2025-07-30T07:21:00.000000+00:00",
         "precision": "minute",
-        "method": "dateparser",
+        "method": "fast:absolute",
     }
+
+
+def test_unparsed_json_keeps_the_raw_text():
+    assert unparsed_json("Hashtags") == {
+        "raw": "Hashtags", "value": None, "earliest": None, "latest": None,
+        "precision": None, "method": None,
+    }  # fmt: skip
+    assert iso_utc(instant("2025-07-30T18:05:00+09:00")) == "2025-07-30T09:05:00.000000+00:00"

@@ -51,6 +51,7 @@ CRAWL_SETTINGS = (
     "CONCURRENT_REQUESTS_PER_DOMAIN",
     "DOWNLOAD_MAXSIZE",
     "SITE_TIMEZONE",
+    "SITE_LANGUAGES",
 )
 
 
@@ -165,5 +166,6 @@ def warcinfo_fields(crawler: Crawler, run_id: str) -> dict[str, str]:
         "http-header-user-agent": settings.get("USER_AGENT") or "",
     }
     for name in CRAWL_SETTINGS:
-        fields[f"crawl-setting-{name}"] = str(settings.get(name))
+        value = settings.get(name)
+        fields[f"crawl-setting-{name}"] = ",".join(value) if isinstance(value, list) else str(value)
     return fields
