@@ -27,9 +27,16 @@ SUMMARY_STATS = (
     "item_scraped_count",
     "archive/records",
     "archive/bytes",
+    "archive/revisits",
+    "archive/truncated",
+    "items/article",
+    "items/listing",
     "items/invalid",
+    "pages/extract_failed",
     "timestamps/parsed",
     "timestamps/unparsed",
+    "robotstxt/forbidden",
+    "offsite/filtered",
     "log_count/ERROR",
 )
 

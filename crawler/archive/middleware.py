@@ -42,7 +42,7 @@ from crawler.run import run_folder
 #: ``request.meta`` key holding the response record's location (``RecordLocation.to_json``).
 WARC_META = "warc"
 
-#: Settings that shape what a crawl fetches, recorded in every warcinfo record.
+#: Settings that shape what a crawl fetches and how it reads pages, kept in every warcinfo.
 CRAWL_SETTINGS = (
     "ROBOTSTXT_OBEY",
     "DEPTH_LIMIT",
