@@ -39,6 +39,10 @@ WACZ_ENABLED = False
 # times) are meant, and the languages its pages are written in.
 SITE_TIMEZONE = "UTC"
 SITE_LANGUAGES = ["en"]
+# Zone names this site writes that mean something other than crawler.timestamps.DEFAULT_ZONES
+# says: a fixed offset or an IANA zone, e.g. {"IST": "Asia/Jerusalem", "CST": "+08:00"}.
+# Names that SITE_TIMEZONE itself uses (CST in Asia/Shanghai) need no entry.
+SITE_ZONE_NAMES = {}
 
 # --- Politeness and scope ---------------------------------------------------------------
 ROBOTSTXT_OBEY = True

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from crawler.demo.humanise import humanise
 from crawler.timestamps import MAX_LENGTH, Timestamp, iso_utc, normalise, unparsed_json
 
 UTC = timezone.utc
@@ -103,6 +104,22 @@ def test_dateparser_windows_follow_what_is_shown():
     assert (month.earliest, month.latest) == (
         instant("2025-07-01T00:00+09:00"), instant("2025-08-01T00:00+09:00")
     )  # fmt: skip
+
+
+# The sample site's labels, around DST changes and month ends, in three zones.
+AROUND = ["2025-03-09T12:00Z", "2025-03-30T12:00Z", "2025-10-26T12:00Z", "2025-11-02T12:00Z",
+          "2025-12-31T23:00Z", "2025-07-30T09:05Z"]  # fmt: skip
+
+
+@pytest.mark.parametrize("zone", ["Asia/Tokyo", "America/New_York", "Europe/Berlin"])
+def test_the_sample_sites_labels_hold_the_true_instant(zone):
+    rng = random.Random(zone)
+    for _ in range(500):
+        now = instant(rng.choice(AROUND)) + timedelta(seconds=rng.uniform(-3, 3) * 86400)
+        published = now - timedelta(seconds=rng.expovariate(1 / 86400))
+        found = normalise(humanise(published, now, zone), now, tz=zone)
+        assert found is not None
+        assert found.earliest <= published <= found.latest, (found, published)
 
 
 # --- Zones --------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ Settings (defaults in ``crawler.settings``):
 
 from __future__ import annotations
 
+import json
 import platform
 import socket
 from importlib.metadata import version
@@ -25,6 +26,7 @@ from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
+from scrapy.settings import BaseSettings
 from scrapy.utils.misc import build_from_crawler, load_object
 
 from crawler import __version__
@@ -52,6 +54,7 @@ CRAWL_SETTINGS = (
     "DOWNLOAD_MAXSIZE",
     "SITE_TIMEZONE",
     "SITE_LANGUAGES",
+    "SITE_ZONE_NAMES",
 )
 
 
@@ -147,6 +150,15 @@ def _is_complete_2xx(response: Response) -> bool:
     return 200 <= response.status < 300 and bool(response.body) and "dataloss" not in response.flags
 
 
+def setting_text(value: object) -> str:
+    """A setting as warcinfo text: lists comma-separated, mappings as JSON."""
+    if isinstance(value, list | tuple):
+        return ",".join(map(str, value))
+    if isinstance(value, dict | BaseSettings):
+        return json.dumps(dict(value), sort_keys=True)
+    return str(value)
+
+
 def warcinfo_fields(crawler: Crawler, run_id: str) -> dict[str, str]:
     """The warcinfo body: who wrote the file, with what, under which crawl settings."""
     settings = crawler.settings
@@ -166,6 +178,5 @@ def warcinfo_fields(crawler: Crawler, run_id: str) -> dict[str, str]:
         "http-header-user-agent": settings.get("USER_AGENT") or "",
     }
     for name in CRAWL_SETTINGS:
-        value = settings.get(name)
-        fields[f"crawl-setting-{name}"] = ",".join(value) if isinstance(value, list) else str(value)
+        fields[f"crawl-setting-{name}"] = setting_text(settings.get(name))
     return fields

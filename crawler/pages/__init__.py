@@ -92,12 +92,14 @@ class _Stamper:
     def __init__(self, fetched_at: datetime, profile: Profile) -> None:
         self.fetched_at = fetched_at
         self.profile = profile
+        self.zones = dict(profile.zone_names)
 
     def __call__(self, raw: str | None) -> dict[str, str | None] | None:
         if raw is None:
             return None
+        profile = self.profile
         found = normalise(
-            raw, self.fetched_at, tz=self.profile.timezone, languages=self.profile.languages
+            raw, self.fetched_at, tz=profile.timezone, languages=profile.languages, zones=self.zones
         )
         return found.to_json() if found else unparsed_json(raw)
 
