@@ -1,22 +1,28 @@
 """The run folder: one per crawl under ``ARCHIVES_DIR``, never shared with another run.
 
 Built as an extension so every component (archive middleware, JSONL pipeline) asks the
-same instance for the folder. At the end of the crawl it writes ``run.json``: what was
+same instance for the folder. Before the run starts it takes ``<ARCHIVES_DIR>/.lock``, so
+two crawls never write one archives root at once, and puts runs killed earlier back in
+order (``crawler.recovery``). At the end of the crawl it writes ``run.json``: what was
 crawled, when, how it ended, and the crawl's counters.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TextIO
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
 from crawler import __version__
+from crawler.layout import LOCK_FILE
+from crawler.recovery import recover_root
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +44,12 @@ SUMMARY_STATS = (
     "robotstxt/forbidden",
     "offsite/filtered",
     "log_count/ERROR",
+    "recovery/mended",
 )
+
+
+class ArchivesLocked(RuntimeError):
+    """Another crawl holds the archives root."""
 
 
 class RunFolder:
@@ -46,6 +57,10 @@ class RunFolder:
 
     def __init__(self, crawler: Crawler, root: Path, name: str) -> None:
         self.crawler = crawler
+        self._lock = lock_root(root)
+        for report in recover_root(root):
+            logger.warning("Recovered: %s", report)
+            crawler.stats.inc_value("recovery/mended")
         self.started = datetime.now(timezone.utc)
         self.path = _make_unique(root, f"{self.started:%Y%m%dT%H%M%SZ}-{name}")
         self.id = self.path.name
@@ -57,7 +72,12 @@ class RunFolder:
         name = crawler.settings.get("RUN_NAME") or crawler.spidercls.name
         folder = cls(crawler, root, name)
         crawler.signals.connect(folder.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(folder.engine_stopped, signal=signals.engine_stopped)
         return folder
+
+    def engine_stopped(self) -> None:
+        """Release the archives root once everything (indexes included) is written."""
+        self._lock.close()
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
@@ -76,9 +96,27 @@ class RunFolder:
         os.replace(tmp, self.path / "run.json")
 
 
+def lock_root(root: Path) -> TextIO:
+    """Hold ``<root>/.lock`` until the returned file is closed (or the process dies)."""
+    root.mkdir(parents=True, exist_ok=True)
+    handle = open(root / LOCK_FILE, "a+")  # noqa: SIM115
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise ArchivesLocked(
+            f"another crawl is writing to {root} (it holds {root / LOCK_FILE}); "
+            "this run did not start"
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"{os.getpid()}\n")
+    handle.flush()
+    return handle
+
+
 def _make_unique(root: Path, name: str) -> Path:
     """Create the folder atomically; a clash (two runs in one second) gets a suffix."""
-    root.mkdir(parents=True, exist_ok=True)
     for attempt in range(1, 1000):
         path = root / (name if attempt == 1 else f"{name}-{attempt}")
         try:

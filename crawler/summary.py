@@ -9,7 +9,7 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.pipelines.jsonl import ITEMS_FILE
+from crawler.layout import ITEMS_FILE
 
 
 @dataclass(frozen=True, slots=True)

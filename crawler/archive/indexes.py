@@ -27,7 +27,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from crawler.pipelines.jsonl import ITEMS_FILE
+from crawler.layout import ITEMS_FILE
 from crawler.run import run_folder
 
 logger = logging.getLogger(__name__)

@@ -5,6 +5,7 @@ its own instant, which is exactly what the crawler must anchor to its fetch time
 """
 
 import gzip
+import sys
 import threading
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -68,6 +69,11 @@ class _HTTPServer(ThreadingHTTPServer):
         self.site = site
         super().__init__(address, _Handler)
 
+
+    def handle_error(self, request: object, client_address: tuple[str, int]) -> None:
+        """A crawler that hangs up (or is killed) mid-request is routine, not an error."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 class SampleServer:
     """A `Site` served from a background thread; use as a context manager or start/close."""

@@ -13,9 +13,8 @@ from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.crawler import Crawler
 
+from crawler.layout import ITEMS_FILE
 from crawler.run import run_folder
-
-ITEMS_FILE = "items.jsonl"
 
 
 def dumps(item: dict[str, Any]) -> str:

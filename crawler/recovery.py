@@ -1,0 +1,130 @@
+"""Putting killed runs back in order, so every record and line they finished stays readable.
+
+A run killed with ``kill -9`` leaves its WARC file ``.open``, possibly ending in a record
+cut mid-write, and possibly a last ``items.jsonl`` line without its newline. The next run
+calls ``recover_root`` before it starts: each ``.open`` file is cut back to its last
+complete record and renamed, each partial last line is removed, and each finding is
+returned as one line for the log. Nothing complete is ever touched.
+"""
+
+from __future__ import annotations
+
+import os
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from crawler.archive.writer import OPEN_SUFFIX
+from crawler.layout import ITEMS_FILE
+
+_CHUNK = 1 << 20
+
+
+def recover_root(root: Path) -> list[str]:
+    """Recover every run folder under ``root``; one report line per thing mended."""
+    if not root.is_dir():
+        return []
+    reports: list[str] = []
+    for folder in sorted(path for path in root.iterdir() if path.is_dir()):
+        for path in sorted(folder.glob("*" + OPEN_SUFFIX)):
+            reports.append(close_open_warc(path))
+        items = folder / ITEMS_FILE
+        if items.exists():
+            cut = drop_partial_line(items)
+            if cut:
+                reports.append(f"{items}: removed a partial last line ({cut} bytes)")
+    return reports
+
+
+def close_open_warc(path: Path) -> str:
+    """Cut ``path`` after its last complete record and drop the ``.open`` suffix."""
+    size = path.stat().st_size
+    end = complete_length(path)
+    if end < size:
+        with open(path, "r+b") as stream:
+            stream.truncate(end)
+            stream.flush()
+            os.fsync(stream.fileno())
+    final = path.with_name(path.name.removesuffix(OPEN_SUFFIX))
+    os.replace(path, final)
+    cut = f"cut {size - end} bytes of an unfinished record" if end < size else "complete"
+    return f"{final}: closed a file left open by a killed run ({cut})"
+
+
+def complete_length(path: Path) -> int:
+    """Bytes from the start of ``path`` that hold whole records (one gzip member each)."""
+    end = 0
+    for member_end, record in _members(path):
+        if not _is_complete_record(record):
+            break
+        end = member_end
+    return end
+
+
+def drop_partial_line(path: Path) -> int:
+    """Remove a last line that has no newline; return how many bytes were removed."""
+    size = path.stat().st_size
+    if size == 0:
+        return 0
+    with open(path, "r+b") as stream:
+        position = size
+        while position > 0:
+            step = min(_CHUNK, position)
+            stream.seek(position - step)
+            block = stream.read(step)
+            newline = block.rfind(b"\n")
+            if newline != -1:
+                keep = position - step + newline + 1
+                break
+            position -= step
+        else:
+            keep = 0
+        if keep < size:
+            stream.truncate(keep)
+            os.fsync(stream.fileno())
+    return size - keep
+
+
+def _members(path: Path) -> Iterator[tuple[int, bytes]]:
+    """Each complete gzip member: where it ends in the file, and its decompressed bytes.
+
+    Stops at the first member that is cut short or is not gzip at all.
+    """
+    with open(path, "rb") as stream:
+        start = 0
+        pending = b""
+        while True:
+            decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            parts: list[bytes] = []
+            data, pending = pending, b""
+            consumed = 0
+            while not decompressor.eof:
+                if not data:
+                    data = stream.read(_CHUNK)
+                    if not data:
+                        return  # the file ends inside this member (or at its very start)
+                try:
+                    parts.append(decompressor.decompress(data))
+                except zlib.error:
+                    return
+                consumed += len(data) - len(decompressor.unused_data)
+                pending = decompressor.unused_data
+                data = b""
+            start += consumed
+            yield start, b"".join(parts)
+
+
+def _is_complete_record(record: bytes) -> bool:
+    """A WARC record whose block is as long as its Content-Length says, then CRLF CRLF."""
+    head, separator, rest = record.partition(b"\r\n\r\n")
+    if not separator or not head.startswith(b"WARC/"):
+        return False
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            try:
+                length = int(value.strip())
+            except ValueError:
+                return False
+            return len(rest) == length + 4 and rest.endswith(b"\r\n\r\n")
+    return False
