@@ -29,12 +29,16 @@ $(PYWB_VENV)/.installed:
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test $(PYWB_VENV)/.installed
 
-# Debian's Chromium for the replay-in-a-browser test, installed when missing (needs root).
+# Debian's Chromium (the replay-in-a-browser test) and wget (the replay of another tool's
+# WARC files), installed when missing (needs root).
+SYSTEM_TOOLS := chromium wget
 system-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@missing=""; for tool in $(SYSTEM_TOOLS); do \
+	  command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; done; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "chromium is missing: the browser replay test will be skipped"; fi; }
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "missing:$$missing: the tests that need them will be skipped"; fi; fi
 
 # Serve the bundled sample aggregator on a free loopback port, crawl it, print a summary.
 demo: install

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from benchmarks import archive_overhead, timestamps_speed
+from benchmarks import archive_overhead, replay_speed, timestamps_speed
 from benchmarks.common import table
 
-BENCHMARKS = (archive_overhead, timestamps_speed)
+BENCHMARKS = (archive_overhead, timestamps_speed, replay_speed)
 
 
 def main() -> None:

@@ -9,6 +9,8 @@ from crawler import __version__
 BOT_NAME = "aggregator"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
+# Project commands: `scrapy replay` (crawler/commands/replay.py).
+COMMANDS_MODULE = "crawler.commands"
 
 # --- Output -----------------------------------------------------------------------------
 # Root under which each run gets its own folder ``<UTC start>-<RUN_NAME or spider>``.

@@ -160,18 +160,18 @@ class _Handler(socketserver.StreamRequestHandler):
 class _TCPServer(socketserver.ThreadingTCPServer):
     daemon_threads = True
 
-    def __init__(self) -> None:
-        self.routes = ROUTES
+    def __init__(self, routes: dict[str, Route]) -> None:
+        self.routes = routes
         self.sent: dict[str, list[bytes]] = {}
         self.lock = threading.Lock()
         super().__init__(("127.0.0.1", 0), _Handler)
 
 
 class EdgeServer:
-    """The edge-case site on a free loopback port, served from a background thread."""
+    """The edge-case site (or other ``routes``) on a free loopback port, in a background thread."""
 
-    def __init__(self) -> None:
-        self._server = _TCPServer()
+    def __init__(self, routes: dict[str, Route] = ROUTES) -> None:
+        self._server = _TCPServer(routes)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property

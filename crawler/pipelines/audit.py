@@ -12,12 +12,11 @@ import logging
 from collections.abc import Iterator
 from functools import cache
 from importlib.resources import files
-from typing import Any
+from typing import Any, Protocol
 
 from itemadapter import ItemAdapter
 from jsonschema import Draft202012Validator
 from scrapy.crawler import Crawler
-from scrapy.statscollectors import StatsCollector
 
 logger = logging.getLogger(__name__)
 
@@ -38,8 +37,14 @@ def published_fields(item: dict[str, Any]) -> Iterator[dict[str, Any] | None]:
         yield card["published"]
 
 
+class Stats(Protocol):
+    """What the pipeline counts into: a crawl's stats collector, or a replay's counters."""
+
+    def inc_value(self, key: str, count: int = 1, start: int = 0) -> None: ...
+
+
 class ItemAuditPipeline:
-    def __init__(self, stats: StatsCollector) -> None:
+    def __init__(self, stats: Stats) -> None:
         self.stats = stats
         self.validator = item_validator()
 
@@ -49,7 +54,8 @@ class ItemAuditPipeline:
         return cls(crawler.stats)
 
     def process_item(self, item: Any, spider: object = None) -> Any:
-        data = ItemAdapter(item).asdict()
+        # A plain dict (what extract() returns) is read as is: asdict() would deep-copy it.
+        data = item if isinstance(item, dict) else ItemAdapter(item).asdict()
         self.stats.inc_value(f"items/{data.get('type', 'unknown')}")
         self.stats.inc_value("items/cards", len(data.get("cards") or data.get("related") or ()))
         for published in published_fields(data):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urldefrag, urlsplit
 
 import scrapy
 from scrapy.crawler import Crawler
@@ -92,7 +92,8 @@ class AggregatorSpider(scrapy.Spider):
             logger.exception("Extraction failed for %s", response.url)
             self.crawler.stats.inc_value("pages/extract_failed")
         hops = response.meta.get(HOPS, "")
-        for link in self.requisites.extract_links(response):
-            yield response.follow(link, callback=self.parse, meta={HOPS: hops + "E"})
-        for link in self.links.extract_links(response):
-            yield response.follow(link, callback=self.parse, meta={HOPS: hops + "L"})
+        for hop, extractor in (("E", self.requisites), ("L", self.links)):
+            for link in extractor.extract_links(response):
+                # The fragment never reaches the server (nor WARC-Target-URI): drop it.
+                url = urldefrag(link.url).url
+                yield response.follow(url, callback=self.parse, meta={HOPS: hops + hop})

@@ -1,0 +1,298 @@
+"""The replay loop: archive records in, the live crawl's items out, every fault reported.
+
+Records are taken in file order. A ``warcinfo`` sets the profile its file's pages are read
+with. A 2xx HTTP response (or a revisit, with its original's payload) whose Scrapy
+response would be an ``HtmlResponse`` becomes a ``Page``: its body, headers, WARC-Date as
+fetch instant, profile and ``warc`` pointer. A revisit whose original has not been read
+yet waits until the last file has been. Each page then takes the crawl's steps in the
+crawl's order (``extract``, the pointer, the audit pipeline, ``dumps``), in batches spread
+over worker processes, and its lines are written in record order.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TextIO
+from urllib.parse import urlsplit
+
+from scrapy.http import Headers, HtmlResponse
+from scrapy.settings import BaseSettings
+
+from crawler.pages import extract
+from crawler.pipelines.audit import ItemAuditPipeline
+from crawler.pipelines.jsonl import dumps
+from crawler.profiles import Profile
+from crawler.replay.faults import Fault
+from crawler.replay.inputs import Source, locate
+from crawler.replay.parallel import batches, ordered_map
+from crawler.replay.payload import HttpMessage, page_response, parse_response
+from crawler.replay.reader import Record, read_records, warc_date
+from crawler.replay.revisits import PAYLOAD_TYPES, Originals, Stored, bare_uri
+from crawler.replay.warcinfo import ProfileBook
+
+#: Pages handed to a worker at a time: large enough to make the hand-over cheap.
+BATCH = 16
+#: Fetched for the crawler's robots.txt middleware, never parsed as a page.
+ROBOTS_PATH = "/robots.txt"
+
+
+def describe(exc: BaseException) -> str:
+    """An exception in one line, for a fault's reason."""
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def _http_url(target: str | None) -> str:
+    """The page URL a WARC-Target-URI names; ValueError if it is no http(s) URL."""
+    url = bare_uri(target) or ""
+    if urlsplit(url).scheme not in ("http", "https"):
+        raise ValueError(f"no http(s) WARC-Target-URI: {url!r}")
+    return url
+
+
+class Counters(Counter):
+    """Scrapy's stats interface over a Counter: what the crawl's audit pipeline counts into."""
+
+    def inc_value(self, key: str, count: int = 1, start: int = 0) -> None:
+        self[key] = self.get(key, start) + count
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """An archived HTML page, as the spider's callback would have been given it."""
+
+    file: str
+    offset: int
+    url: str
+    body: bytes
+    headers: Headers
+    fetched_at: datetime
+    profile: Profile
+    pointer: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A page's JSON lines, what the audit counted, and the fault if extraction failed."""
+
+    lines: list[str]
+    counts: Counters
+    fault: Fault | None = None
+
+
+def render(pages: list[Page]) -> list[Rendered]:
+    """The crawl's steps for each page: extract, point at the record, audit, dump."""
+    return [_render(page) for page in pages]
+
+
+def _render(page: Page) -> Rendered:
+    counts = Counters()
+    audit = ItemAuditPipeline(counts)
+    try:
+        items = extract(
+            page.url,
+            page.body,
+            fetched_at=page.fetched_at,
+            headers=page.headers,
+            profile=page.profile,
+        )
+        lines = []
+        for item in items:
+            item["warc"] = page.pointer
+            audit.process_item(item)
+            lines.append(dumps(item) + "\n")
+    except Exception as exc:  # a parser bug must not end the replay
+        failed = Counters({"pages/extract_failed": 1})
+        return Rendered(
+            [], failed, Fault(page.file, page.offset, f"extraction failed ({describe(exc)})")
+        )
+    return Rendered(lines, counts)
+
+
+class Replay:
+    """One replay: reads sources, writes items, reports faults, and counts all three."""
+
+    def __init__(
+        self, settings: BaseSettings, out: TextIO, report: Callable[[Fault], None]
+    ) -> None:
+        self.stats = Counters()
+        self._profiles = ProfileBook(settings)
+        self._originals = Originals()
+        self._sources: list[Source] = []
+        self._waiting: list[tuple[int, Record, Profile]] = []
+        self._out = out
+        self._report = report
+        self.records = self.items = self.faults = 0
+
+    def run(self, paths: Sequence[Path], processes: int = 1) -> None:
+        """Replay every source under ``paths``, extracting with ``processes`` processes."""
+        for results in ordered_map(render, batches(self._pages(paths), BATCH), processes):
+            for result in results:
+                self.stats.update(result.counts)
+                if result.fault is not None:
+                    self._fault(result.fault)
+                self._out.writelines(result.lines)
+                self.items += len(result.lines)
+
+    def summary(self) -> str:
+        """The closing line: records read, items written (by type, and any the schema
+        rejects: the audit logged why), faults."""
+        kinds = [f"{self.stats[f'items/{kind}']} {kind}" for kind in ("article", "listing")]
+        if self.stats["items/invalid"]:
+            kinds.append(f"{self.stats['items/invalid']} breaking the schema")
+        return (
+            f"replay: {self.records} records read, {self.items} items written "
+            f"({', '.join(kinds)}), {self.faults} faults"
+        )
+
+    def _fault(self, fault: Fault) -> None:
+        self.faults += 1
+        self._report(fault)
+
+    def _pages(self, paths: Sequence[Path]) -> Iterator[Page]:
+        for found in locate(paths):
+            if isinstance(found, Fault):
+                self._fault(found)
+            else:
+                yield from self._read(found)
+        for number, revisit, profile in self._waiting:
+            stored = self._originals.find(revisit)
+            if stored is not None:
+                yield from self._revisit(number, revisit, stored, profile)
+                continue
+            refers_to = revisit.get("warc-refers-to") or revisit.get("warc-payload-digest")
+            reason = f"revisit of {refers_to}, a record that is in none of the inputs"
+            self._fault(Fault(self._sources[number].name, revisit.offset, reason))
+        self._waiting.clear()
+
+    def _read(self, source: Source) -> Iterator[Page]:
+        number = len(self._sources)
+        self._sources.append(source)
+        self._profiles.new_file()
+        try:
+            stream = source.open()
+        except OSError as exc:
+            self._fault(Fault(source.name, 0, f"cannot open: {exc}"))
+            return
+        offset = 0
+        with stream:
+            try:
+                for found in read_records(stream, source.name):
+                    if isinstance(found, Fault):
+                        self._fault(found)
+                        continue
+                    offset = found.offset
+                    self.records += 1
+                    yield from self._record(number, found)
+            except Exception as exc:  # the promise: no input stops a replay
+                self._fault(Fault(source.name, offset, f"cannot read on ({describe(exc)})"))
+
+    def _record(self, number: int, record: Record) -> Iterator[Page]:
+        kind = record.type
+        if kind == "warcinfo":
+            try:
+                self._profiles.learn(record)
+            except ValueError as exc:
+                reason = f"warcinfo: {exc}; its pages are read with the settings' profile"
+                self._fault(Fault(self._sources[number].name, record.offset, reason))
+        elif kind in PAYLOAD_TYPES:
+            stored = Stored(number, record.offset, record.get("warc-record-id"))
+            self._originals.add(record, stored)
+            if kind == "response" and record.block.startswith(b"HTTP/"):
+                yield from self._exchange(
+                    number, record, record.block, self._profiles.profile(record)
+                )
+        elif kind == "revisit" and self._may_have_items(number, record):
+            profile = self._profiles.profile(record)
+            stored = self._originals.find(record)
+            if stored is None:
+                self._waiting.append((number, record, profile))
+            else:
+                yield from self._revisit(number, record, stored, profile)
+
+    def _may_have_items(self, number: int, revisit: Record) -> bool:
+        """A revisit that is not of a 2xx response (304, 404) needs no original."""
+        if not revisit.block.strip():
+            return True
+        try:
+            return 200 <= parse_response(revisit.block).status < 300
+        except ValueError as exc:
+            self._fault(Fault(self._sources[number].name, revisit.offset, str(exc)))
+            return False
+
+    def _revisit(
+        self, number: int, revisit: Record, stored: Stored, profile: Profile
+    ) -> Iterator[Page]:
+        original = self._reread(stored)
+        if original is None:
+            where = f"{self._sources[stored.source].name}:{stored.offset}"
+            reason = f"revisit whose original record at {where} cannot be read again"
+            self._fault(Fault(self._sources[number].name, revisit.offset, reason))
+            return
+        yield from self._exchange(number, revisit, original.block, profile, own_head=revisit.block)
+
+    def _reread(self, stored: Stored) -> Record | None:
+        source = self._sources[stored.source]
+        try:
+            with source.open() as stream:
+                for found in read_records(stream, source.name, stored.offset):
+                    if found.offset != stored.offset:
+                        break
+                    if isinstance(found, Record) and found.get("warc-record-id") == stored.id:
+                        return found
+        except OSError:
+            pass
+        return None
+
+    def _exchange(
+        self,
+        number: int,
+        record: Record,
+        block: bytes,
+        profile: Profile,
+        own_head: bytes = b"",
+    ) -> Iterator[Page]:
+        """The page of one fetch: ``block`` holds its HTTP response, unless a revisit's own
+        head (``own_head``) gives the status and headers for its original's body."""
+        source = self._sources[number]
+
+        def fault(reason: str) -> None:
+            self._fault(Fault(source.name, record.offset, reason))
+
+        try:
+            message = parse_response(block)
+            if own_head.strip():
+                own = parse_response(own_head)
+                message = HttpMessage(own.status, own.headers, message.body)
+            fetched_at = warc_date(record.get("warc-date"))
+            url = _http_url(record.get("warc-target-uri"))
+        except ValueError as exc:
+            fault(str(exc))
+            return
+        if not 200 <= message.status < 300 or urlsplit(url).path == ROBOTS_PATH:
+            return  # the crawl's spider never sees these (HttpErrorMiddleware, robots.txt)
+        try:
+            response = page_response(url, message)
+        except Exception as exc:  # whatever the decoders raise
+            fault(f"cannot decode the response body ({describe(exc)})")
+            return
+        if isinstance(response, HtmlResponse):
+            pointer = {
+                "filename": source.filename,
+                "offset": record.offset,
+                "length": record.length,
+                "record_id": record.get("warc-record-id"),
+            }
+            yield Page(
+                source.name,
+                record.offset,
+                response.url,
+                response.body,
+                response.headers,
+                fetched_at,
+                profile,
+                pointer,
+            )
