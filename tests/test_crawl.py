@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import gzip
 import json
-from datetime import datetime
+import os
+import subprocess
+import sys
+from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 import pytest
 
 from crawler.demo.crawl import crawl_sample_site
+from crawler.demo.server import SampleServer
+from crawler.demo.site import Site
 from crawler.pages import extract
 from crawler.pipelines.audit import item_validator
 from crawler.profiles import Profile
@@ -174,3 +179,26 @@ def test_archiving_off_still_writes_items(tmp_path):
     assert sum(item["type"] == "article" for item in items) == len(truth)
     validator = item_validator()
     assert all(item["warc"] is None and not list(validator.iter_errors(item)) for item in items)
+
+
+def test_crawl_command_exit_statuses_and_summary_line(tmp_path):
+    command = [sys.executable, "-m", "scrapy", "crawl", "aggregator",
+               "-s", f"ARCHIVES_DIR={tmp_path}"]  # fmt: skip
+    env = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings")
+
+    def crawl(*extra: str) -> subprocess.CompletedProcess:
+        return subprocess.run([*command, *extra], env=env, capture_output=True, text=True)
+
+    usage = crawl()
+    assert usage.returncode == 2 and "-a start_urls=URL" in usage.stderr
+    assert not list(tmp_path.iterdir())  # nothing written for a usage error
+    unreachable = crawl("-a", "start_urls=http://127.0.0.1:9/")
+    assert unreachable.returncode == 1
+    assert unreachable.stderr.splitlines()[-1].startswith("aggregator: 0 pages, 0 items")
+    site = Site(datetime.now(timezone.utc))
+    with SampleServer(site) as server:
+        server.start()
+        ok = crawl("-a", f"start_urls={server.url}", "-s", "DEPTH_LIMIT=1")
+    assert ok.returncode == 0
+    last = ok.stderr.splitlines()[-1]
+    assert last.startswith("aggregator: ") and " article, " in last and ", finished -> " in last

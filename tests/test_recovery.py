@@ -97,7 +97,7 @@ def test_second_crawl_on_a_locked_root_refuses_to_start(tmp_path):
         )
     finally:
         held.close()
-    assert result.returncode != 0
+    assert result.returncode == 3
     assert "another crawl is writing to" in result.stderr
     assert [path.name for path in tmp_path.iterdir()] == [LOCK_FILE]
 

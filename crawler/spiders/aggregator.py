@@ -70,6 +70,11 @@ class AggregatorSpider(scrapy.Spider):
         spider.profile = Profile.from_settings(crawler.settings)
         return spider
 
+    @classmethod
+    def check_arguments(cls, start_urls: str | None = None, **_: Any) -> None:
+        """Refuse bad ``-a`` arguments before a crawl starts (``scrapy crawl`` calls it)."""
+        parse_start_urls(start_urls)
+
     async def start(self) -> AsyncIterator[Any]:
         # Unlike Scrapy's default, start URLs pass the duplicate filter: a page linking
         # back to the home page must not fetch it a second time.

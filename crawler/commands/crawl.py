@@ -1,0 +1,68 @@
+"""``scrapy crawl``, ready for cron: clear exit statuses and a one-line summary.
+
+Exit status: 0 when the crawl fetched pages and finished; 1 when it failed (a fatal error,
+or no page fetched); 2 on bad usage (Scrapy's own rule, e.g. a missing ``start_urls``);
+3 when another crawl holds the archives root (``crawler.run.lock_root``), before anything
+is written. The summary line goes to stderr after Scrapy's log.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from scrapy.commands.crawl import Command as ScrapyCrawlCommand
+from scrapy.crawler import Crawler
+
+from crawler.run import ArchivesLocked, RunFolder, lock_root
+
+LOCKED = 3
+
+
+class Command(ScrapyCrawlCommand):
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if len(args) != 1:
+            super().run(args, opts)  # Scrapy's usage errors
+            return
+        assert self.crawler_process is not None and self.settings is not None
+        spidercls = self.crawler_process.spider_loader.load(args[0])
+        check = getattr(spidercls, "check_arguments", None)
+        if check is not None:
+            check(**opts.spargs)  # a UsageError here exits 2 with Scrapy's usage text
+        try:
+            lock_root(Path(self.settings.get("ARCHIVES_DIR", "archives"))).close()
+        except ArchivesLocked as exc:
+            print(f"scrapy crawl: {exc}", file=sys.stderr)
+            self.exitcode = LOCKED
+            return
+        crawler = self._create_crawler(args[0])
+        self.crawler_process.crawl(crawler, **opts.spargs)
+        self.crawler_process.start()
+        stats = crawler.stats.get_stats() if crawler.stats else {}
+        fetched = stats.get("response_received_count", 0)
+        if self.crawler_process.bootstrap_failed or not fetched:
+            self.exitcode = 1
+        print(summary_line(crawler, stats), file=sys.stderr, flush=True)
+
+
+def summary_line(crawler: Crawler, stats: dict) -> str:
+    """Pages, items, archive size, errors, how it ended and where it went, on one line."""
+    try:
+        folder = crawler.get_extension(RunFolder)
+    except RuntimeError:  # the crawl failed before its extensions were built
+        folder = None
+    items = ", ".join(
+        f"{stats[key]} {key.removeprefix('items/')}"
+        for key in ("items/article", "items/listing")
+        if stats.get(key)
+    )
+    parts = [
+        f"{stats.get('response_received_count', 0)} pages",
+        f"{stats.get('item_scraped_count', 0)} items" + (f" ({items})" if items else ""),
+        f"{stats.get('archive/bytes', 0) / 1e6:.1f} MB archived",
+        f"{stats.get('log_count/ERROR', 0)} errors",
+        stats.get("finish_reason", "not started"),
+    ]
+    where = f" -> {folder.path}" if folder is not None else ""
+    return f"{crawler.spidercls.name}: " + ", ".join(parts) + where
