@@ -14,9 +14,10 @@ from functools import cache
 from importlib.resources import files
 from typing import Any, Protocol
 
-from itemadapter import ItemAdapter
 from jsonschema import Draft202012Validator
 from scrapy.crawler import Crawler
+
+from crawler.pipelines import item_dict
 
 logger = logging.getLogger(__name__)
 
@@ -54,8 +55,7 @@ class ItemAuditPipeline:
         return cls(crawler.stats)
 
     def process_item(self, item: Any, spider: object = None) -> Any:
-        # A plain dict (what extract() returns) is read as is: asdict() would deep-copy it.
-        data = item if isinstance(item, dict) else ItemAdapter(item).asdict()
+        data = item_dict(item)
         self.stats.inc_value(f"items/{data.get('type', 'unknown')}")
         self.stats.inc_value("items/cards", len(data.get("cards") or data.get("related") or ()))
         for published in published_fields(data):

@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
-from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.crawler import Crawler
 
 from crawler.layout import ITEMS_FILE
+from crawler.pipelines import item_dict
 from crawler.run import run_folder
 
 
@@ -34,7 +34,7 @@ class JsonlWriterPipeline:
         return pipeline
 
     def process_item(self, item: Any, spider: object = None) -> Any:
-        self.out.write(dumps(ItemAdapter(item).asdict()) + "\n")
+        self.out.write(dumps(item_dict(item)) + "\n")
         self.out.flush()
         return item
 
