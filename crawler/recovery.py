@@ -1,10 +1,12 @@
 """Putting killed runs back in order, so every record and line they finished stays readable.
 
 A run killed with ``kill -9`` leaves its WARC file ``.open``, possibly ending in a record
-cut mid-write, and possibly a last ``items.jsonl`` line without its newline. The next run
-calls ``recover_root`` before it starts: each ``.open`` file is cut back to its last
-complete record and renamed, each partial last line is removed, and each finding is
-returned as one line for the log. Nothing complete is ever touched.
+cut mid-write, possibly a last ``items.jsonl`` line without its newline, and no
+``run.json`` or indexes. The next run calls ``recover_root`` before it starts: each
+``.open`` file is cut back to its last complete record and renamed, each partial last
+line is removed, ``index.cdxj`` and ``pages.jsonl`` are rebuilt from what remains, and
+``run.json`` says the run was killed. Each finding is returned as one line for the log.
+Nothing complete is ever touched.
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ from __future__ import annotations
 import os
 import zlib
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from pathlib import Path
 
+from crawler.archive.indexes import warc_files, write_cdxj, write_pages
 from crawler.archive.writer import OPEN_SUFFIX
-from crawler.layout import ITEMS_FILE
+from crawler.layout import ITEMS_FILE, RUN_FILE, write_run_file
 
 _CHUNK = 1 << 20
 
@@ -26,14 +30,34 @@ def recover_root(root: Path) -> list[str]:
         return []
     reports: list[str] = []
     for folder in sorted(path for path in root.iterdir() if path.is_dir()):
-        for path in sorted(folder.glob("*" + OPEN_SUFFIX)):
-            reports.append(close_open_warc(path))
+        mended = [close_open_warc(path) for path in sorted(folder.glob("*" + OPEN_SUFFIX))]
         items = folder / ITEMS_FILE
-        if items.exists():
-            cut = drop_partial_line(items)
-            if cut:
-                reports.append(f"{items}: removed a partial last line ({cut} bytes)")
+        cut = drop_partial_line(items) if items.exists() else 0
+        if cut:
+            mended.append(f"{items}: removed a partial last line ({cut} bytes)")
+        if not (folder / RUN_FILE).exists() and (items.exists() or warc_files(folder)):
+            mended.append(finish_killed_run(folder, mended))
+        reports += mended
     return reports
+
+
+def finish_killed_run(folder: Path, mended: list[str]) -> str:
+    """Rebuild the indexes a finished run has, and a ``run.json`` that says it was killed."""
+    built = []
+    if warc_files(folder):
+        built.append(write_cdxj(folder).name)
+    if (folder / ITEMS_FILE).exists():
+        built.append(write_pages(folder).name)
+    write_run_file(
+        folder,
+        {
+            "run_id": folder.name,
+            "finish_reason": "killed",
+            "recovered_at": datetime.now(timezone.utc).isoformat(),
+            "recovery": mended,
+        },
+    )
+    return f"{folder}: the run was killed; wrote {', '.join([*built, RUN_FILE])}"
 
 
 def close_open_warc(path: Path) -> str:

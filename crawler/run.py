@@ -10,7 +10,6 @@ crawled, when, how it ended, and the crawl's counters.
 from __future__ import annotations
 
 import fcntl
-import json
 import logging
 import os
 from datetime import datetime, timezone
@@ -21,7 +20,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
 from crawler import __version__
-from crawler.layout import LOCK_FILE
+from crawler.layout import LOCK_FILE, write_run_file
 from crawler.recovery import recover_root
 
 logger = logging.getLogger(__name__)
@@ -91,9 +90,7 @@ class RunFolder:
             "finish_reason": reason,
             "stats": {key: stats[key] for key in SUMMARY_STATS if key in stats},
         }
-        tmp = self.path / "run.json.tmp"
-        tmp.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", "utf-8")
-        os.replace(tmp, self.path / "run.json")
+        write_run_file(self.path, summary)
 
 
 def lock_root(root: Path) -> TextIO:

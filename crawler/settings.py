@@ -30,7 +30,7 @@ WARC_OPERATOR = ""
 WARC_REVISITS_ENABLED = True
 # Where "already archived?" is answered: a class with get(digest) and add(digest, payload).
 WARC_PAYLOAD_INDEX = "crawler.archive.revisits.MemoryPayloadIndex"
-# Per-run indexes built when the crawl ends (crawler.archive.indexes).
+# Per-run indexes built when the crawl ends (crawler.archive.run_indexes).
 WARC_CDXJ_ENABLED = True
 WARC_PAGES_ENABLED = True
 # A WACZ package of the run (needs the `wacz` extra: pip install .[wacz]).
@@ -69,7 +69,7 @@ PUBLIC_SUFFIX_LIST_FETCH = False
 EXTENSIONS = {
     "crawler.offline.BundledPublicSuffixList": 0,
     "crawler.run.RunFolder": 0,
-    "crawler.archive.indexes.RunIndexes": 10,
+    "crawler.archive.run_indexes.RunIndexes": 10,
 }
 DOWNLOADER_MIDDLEWARES = {
     # Nearest the downloader: after HttpCompression (590) and Redirect (600), so the

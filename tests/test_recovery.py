@@ -129,6 +129,11 @@ def test_killed_crawls_leave_readable_archives_that_the_next_run_mends(tmp_path)
         run_crawl(server.url, tmp_path, {"DEPTH_LIMIT": "1"})
     for folder in killed:
         assert not list(folder.glob("*" + OPEN_SUFFIX))
+        summary = json.loads((folder / "run.json").read_text("utf-8"))
+        assert summary["finish_reason"] == "killed" and summary["recovery"]
+        assert (folder / "index.cdxj").stat().st_size > 0
+        pages = (folder / "pages.jsonl").read_text("utf-8").splitlines()
+        assert len(pages) == 1 + len((folder / "items.jsonl").read_text("utf-8").splitlines())
         for path in folder.glob("*.warc.gz"):
             warcio_check(path)
         lines = (folder / "items.jsonl").read_text("utf-8").splitlines()
