@@ -15,9 +15,9 @@ from typing import Any
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
 from scrapy.http import HtmlResponse, Response
 
+from crawler.archive import require_archiving
 from crawler.archive.middleware import WARC_META, WarcArchiveMiddleware
 from crawler.spiders.aggregator import HOPS
 
@@ -29,8 +29,7 @@ class WarcMetadataMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcMetadataMiddleware:
-        if not crawler.settings.getbool("WARC_ENABLED"):
-            raise NotConfigured("WARC_ENABLED is off")
+        require_archiving(crawler.settings)
         middleware = cls(crawler)
         crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
         return middleware

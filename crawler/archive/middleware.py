@@ -24,12 +24,12 @@ from importlib.metadata import version
 import scrapy
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from scrapy.utils.misc import build_from_crawler, load_object
 
 from crawler import __version__
+from crawler.archive import require_archiving
 from crawler.archive.records import (
     metadata_record,
     request_record,
@@ -43,6 +43,10 @@ from crawler.run import run_folder
 
 #: ``request.meta`` key holding the response record's location (``RecordLocation.to_json``).
 WARC_META = "warc"
+
+#: warcinfo field name prefix of a crawl setting (``crawl-setting-SITE_TIMEZONE``); the
+#: replay reads the site profile back from these fields.
+CRAWL_SETTING_PREFIX = "crawl-setting-"
 
 #: Settings that shape what a crawl fetches and how it reads pages, kept in every warcinfo.
 CRAWL_SETTINGS = (
@@ -71,8 +75,7 @@ class WarcArchiveMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcArchiveMiddleware:
         settings = crawler.settings
-        if not settings.getbool("WARC_ENABLED"):
-            raise NotConfigured("WARC_ENABLED is off")
+        require_archiving(settings)
         run = run_folder(crawler)
         writer = WarcFileWriter(
             run.path,
@@ -178,5 +181,5 @@ def warcinfo_fields(crawler: Crawler, run_id: str) -> dict[str, str]:
         "http-header-user-agent": settings.get("USER_AGENT") or "",
     }
     for name in CRAWL_SETTINGS:
-        fields[f"crawl-setting-{name}"] = setting_text(settings.get(name))
+        fields[CRAWL_SETTING_PREFIX + name] = setting_text(settings.get(name))
     return fields

@@ -14,6 +14,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from crawler.archive import require_archiving
 from crawler.archive.indexes import write_cdxj, write_pages, write_wacz
 from crawler.run import run_folder
 
@@ -30,8 +31,7 @@ class RunIndexes:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunIndexes:
         settings = crawler.settings
-        if not settings.getbool("WARC_ENABLED"):
-            raise NotConfigured("WARC_ENABLED is off")
+        require_archiving(settings)
         enabled = [
             (settings.getbool("WARC_CDXJ_ENABLED"), write_cdxj),
             (settings.getbool("WARC_PAGES_ENABLED"), write_pages),

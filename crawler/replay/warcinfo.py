@@ -14,10 +14,9 @@ from dataclasses import replace
 
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
+from crawler.archive.middleware import CRAWL_SETTING_PREFIX
 from crawler.profiles import Profile
 from crawler.replay.reader import Record
-
-FIELD_PREFIX = "crawl-setting-"
 
 
 def warc_fields(block: bytes) -> dict[str, str]:
@@ -56,7 +55,7 @@ class ProfileBook:
         self.default = Profile.from_settings(settings)
         cmdline = SETTINGS_PRIORITIES["cmdline"]
         self._recorded = [
-            (field, f"{FIELD_PREFIX}{name}", read)
+            (field, f"{CRAWL_SETTING_PREFIX}{name}", read)
             for field, name, read in _FIELDS
             if (settings.getpriority(name) or 0) < cmdline
         ]
