@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import argparse
 
-from benchmarks import archive_overhead, replay_speed, timestamps_speed
+from benchmarks import crawl_overhead, replay_speed, timestamps_speed
 from benchmarks.common import table
 
-BENCHMARKS = (archive_overhead, timestamps_speed, replay_speed)
+BENCHMARKS = (
+    crawl_overhead.archiving,
+    crawl_overhead.state,
+    timestamps_speed.run,
+    replay_speed.run,
+)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--runs", type=int, default=5, help="paired runs per benchmark")
     args = parser.parse_args()
-    print(table([benchmark.run(runs=args.runs) for benchmark in BENCHMARKS]), flush=True)
+    print(table([benchmark(runs=args.runs) for benchmark in BENCHMARKS]), flush=True)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
 """Replay speed: ``scrapy replay`` of a run folder against the ``scrapy crawl`` that wrote it.
 
 A sample site of about 500 articles (600 pages) is served once and crawled once untimed.
-Each pair of runs then crawls it again (the whole ``scrapy crawl`` command, as
-``archive_overhead`` times it) and replays the latest run folder (the whole
-``scrapy replay`` command, with its default number of processes), in alternating order.
+Each pair of runs then crawls it again, every page (``ARTICLE_REFRESH=0``; the whole
+``scrapy crawl`` command, as ``crawl_overhead`` times it), and replays the latest run
+folder (the whole ``scrapy replay`` command, with its default number of processes), in
+alternating order.
 The row gives pages per second; its ratio is replay's throughput over the crawl's (higher
 is better). The last replay's items must equal its run's. Target: replay at least 3 times
 as fast as the crawl.
@@ -44,11 +45,12 @@ def run(runs: int = 5, n_synthetic: int = 500) -> Result:
     with tempfile.TemporaryDirectory() as tmp, SampleServer(site) as server:
         server.start()
         archives, out = Path(tmp) / "archives", Path(tmp) / "replay.jsonl"
-        folders = [run_crawl(server.url, archives)]
+        every_page = {"ARTICLE_REFRESH": "0"}
+        folders = [run_crawl(server.url, archives, every_page)]
         replayed: list[Path] = []
 
         def crawl() -> None:
-            folders.append(run_crawl(server.url, archives))
+            folders.append(run_crawl(server.url, archives, every_page))
 
         def replay_latest() -> None:
             replayed.append(folders[-1])

@@ -2,6 +2,7 @@
 
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +14,34 @@ RUN_FILE = "run.json"
 LOCK_FILE = ".lock"
 
 
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``path`` whole or not at all: a killed writer leaves the old file or none."""
+    partial = path.with_name(path.name + ".tmp")
+    partial.write_text(text, "utf-8")
+    os.replace(partial, path)
+
+
 def write_run_file(folder: Path, summary: dict[str, Any]) -> None:
     """Write ``run.json`` whole or not at all."""
-    partial = folder / (RUN_FILE + ".tmp")
-    partial.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", "utf-8")
-    os.replace(partial, folder / RUN_FILE)
+    write_atomic(folder / RUN_FILE, json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+
+
+def written_items(path: Path) -> Iterator[dict[str, Any]]:
+    """Each readable item of an items file (none if there is no file): a line cut short
+    by a kill, or any other line that is not a JSON object, is passed over."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as lines:
+            for line in lines:
+                try:
+                    item = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(item, dict):
+                    yield item
+    except FileNotFoundError:
+        return
+
+
+def item_urls(path: Path) -> set[str]:
+    """The page URL of every readable item of an items file."""
+    return {item["url"] for item in written_items(path) if isinstance(item.get("url"), str)}

@@ -1,10 +1,15 @@
 """The run folder: one per crawl under ``ARCHIVES_DIR``, never shared with another run.
 
-Built as an extension so every component (archive middleware, JSONL pipeline) asks the
-same instance for the folder. Before the run starts it takes ``<ARCHIVES_DIR>/.lock``, so
-two crawls never write one archives root at once, and puts runs killed earlier back in
-order (``crawler.recovery``). At the end of the crawl it writes ``run.json``: what was
-crawled, when, how it ended, and the crawl's counters.
+Built as an extension so every component (archive middleware, JSONL pipeline, state
+recorders) asks the same instance for the folder and the state store. Before the run
+starts it takes ``<ARCHIVES_DIR>/.lock``, so two crawls never write one archives root at
+once, and puts runs killed earlier back in order (``crawler.recovery``, then the state
+store's own check). At the end of the crawl it writes ``run.json``: what was crawled,
+when, how it ended, and the crawl's counters.
+
+With ``JOBDIR`` set, the folder is named in ``<JOBDIR>/run-folder`` until the run
+finishes, so a run that was killed or stopped resumes into the same folder (and the same
+run in the state store); a finished run removes the name and the next start is a new run.
 """
 
 from __future__ import annotations
@@ -20,8 +25,9 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
 from crawler import __version__
-from crawler.layout import LOCK_FILE, write_run_file
+from crawler.layout import LOCK_FILE, write_atomic, write_run_file
 from crawler.recovery import recover_root
+from crawler.state.store import StateStore
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +50,16 @@ SUMMARY_STATS = (
     "offsite/filtered",
     "log_count/ERROR",
     "recovery/mended",
+    "resume/requeued",
+    "resume/done",
+    "items/duplicate_dropped",
+    "incremental/skipped",
+    "incremental/updated",
+    "narrowing/conflicts",
 )
+
+#: In ``JOBDIR``: the name of the run folder a resumed crawl continues.
+RESUME_FILE = "run-folder"
 
 
 class ArchivesLocked(RuntimeError):
@@ -54,43 +69,92 @@ class ArchivesLocked(RuntimeError):
 class RunFolder:
     """Creates ``<ARCHIVES_DIR>/<UTC start>-<spider>/`` and describes the run when it ends."""
 
-    def __init__(self, crawler: Crawler, root: Path, name: str) -> None:
+    def __init__(
+        self,
+        crawler: Crawler,
+        root: Path,
+        name: str,
+        *,
+        state_file: Path | None = None,
+        jobdir: Path | None = None,
+    ) -> None:
         self.crawler = crawler
         self._lock = lock_root(root)
-        for report in recover_root(root):
+        self.started = datetime.now(timezone.utc)
+        reports = recover_root(root)
+        self.state = StateStore(state_file) if state_file is not None else None
+        if self.state is not None:
+            reports += self.state.recover(root, self.started.isoformat())
+        for report in reports:
             logger.warning("Recovered: %s", report)
             crawler.stats.inc_value("recovery/mended")
-        self.started = datetime.now(timezone.utc)
-        self.path = _make_unique(root, f"{self.started:%Y%m%dT%H%M%SZ}-{name}")
+        self._resume_file = jobdir / RESUME_FILE if jobdir is not None else None
+        self.resumed = self._resumable(root)
+        if self.resumed is not None:
+            self.path = self.resumed
+            logger.info("Resuming the run in %s", self.path)
+        else:
+            self.path = _make_unique(root, f"{self.started:%Y%m%dT%H%M%SZ}-{name}")
+            if self._resume_file is not None:
+                self._resume_file.parent.mkdir(parents=True, exist_ok=True)
+                write_atomic(self._resume_file, self.path.name + "\n")
         self.id = self.path.name
+        self.run_seq = (
+            self.state.begin_run(self.id, self.started.isoformat()) if self.state else None
+        )
         logger.info("Run folder: %s", self.path)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunFolder:
-        root = Path(crawler.settings.get("ARCHIVES_DIR", "archives"))
-        name = crawler.settings.get("RUN_NAME") or crawler.spidercls.name
-        folder = cls(crawler, root, name)
+        settings = crawler.settings
+        root = Path(settings.get("ARCHIVES_DIR", "archives"))
+        name = settings.get("RUN_NAME") or crawler.spidercls.name
+        state_file = root / settings["STATE_FILE"] if settings.getbool("STATE_ENABLED") else None
+        jobdir = Path(settings["JOBDIR"]) if settings.get("JOBDIR") else None
+        folder = cls(crawler, root, name, state_file=state_file, jobdir=jobdir)
         crawler.signals.connect(folder.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(folder.engine_stopped, signal=signals.engine_stopped)
         return folder
 
+    def _resumable(self, root: Path) -> Path | None:
+        """The folder ``JOBDIR`` names, when there is one to resume."""
+        if self._resume_file is None or not self._resume_file.exists():
+            return None
+        name = self._resume_file.read_text("utf-8").strip()
+        folder = root / name
+        if not name or "/" in name or not folder.is_dir():
+            logger.warning(
+                "JOBDIR names no run folder under %s (%r); starting a new run", root, name
+            )
+            return None
+        return folder
+
     def engine_stopped(self) -> None:
-        """Release the archives root once everything (indexes included) is written."""
+        """Release the store and the archives root once everything (indexes included) is
+        written."""
+        if self.state is not None:
+            self.state.close()
         self._lock.close()
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
+        finished = datetime.now(timezone.utc)
         summary = {
             "run_id": self.id,
             "spider": spider.name,
             "software": f"aggregator-archiver/{__version__}",
             "start_urls": list(getattr(spider, "start_urls", [])),
             "started": self.started.isoformat(),
-            "finished": datetime.now(timezone.utc).isoformat(),
+            "finished": finished.isoformat(),
             "finish_reason": reason,
+            "resumed": self.resumed is not None,
             "stats": {key: stats[key] for key in SUMMARY_STATS if key in stats},
         }
         write_run_file(self.path, summary)
+        if self.state is not None and self.run_seq is not None:
+            self.state.finish_run(self.run_seq, finished.isoformat(), reason)
+        if reason == "finished" and self._resume_file is not None:
+            self._resume_file.unlink(missing_ok=True)
 
 
 def lock_root(root: Path) -> TextIO:

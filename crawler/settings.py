@@ -29,12 +29,25 @@ WARC_OPERATOR = ""
 # A 2xx payload already archived is written as a revisit record referring to the first.
 WARC_REVISITS_ENABLED = True
 # Where "already archived?" is answered: a class with get(digest) and add(digest, payload).
-WARC_PAYLOAD_INDEX = "crawler.archive.revisits.MemoryPayloadIndex"
+# The state store's index (below) makes revisits across runs; MemoryPayloadIndex: this run only.
+WARC_PAYLOAD_INDEX = "crawler.state.payloads.StatePayloadIndex"
 # Per-run indexes built when the crawl ends (crawler.archive.run_indexes).
 WARC_CDXJ_ENABLED = True
 WARC_PAGES_ENABLED = True
 # A WACZ package of the run (needs the `wacz` extra: pip install .[wacz]).
 WACZ_ENABLED = False
+
+# --- State shared by runs (crawler.state) ----------------------------------------------
+# A SQLite store of every fetch and every time observation, shared by the runs of one
+# archives root. Without it each run stands alone: no incremental policy, no narrowing
+# across runs, revisits within the run only.
+STATE_ENABLED = True
+# Its file, relative to ARCHIVES_DIR (an absolute path is used as is).
+STATE_FILE = "state.sqlite"
+# Seconds before an article page (or any page that is not a listing) is fetched again;
+# sooner only when a listing shows it newer than the copy fetched. 0 fetches every page
+# every run. Listing pages are fetched every run.
+ARTICLE_REFRESH = 86400
 
 # --- The site ---------------------------------------------------------------------------
 # IANA zone in which the site's calendar words ("Yesterday", "3 days ago", bare clock
@@ -66,6 +79,9 @@ DEFAULT_REQUEST_HEADERS = {
 PUBLIC_SUFFIX_LIST_FETCH = False
 
 # --- Components -------------------------------------------------------------------------
+# Scrapy's scheduler, plus a crash-safe journal of the frontier when JOBDIR is set
+# (crawler.state.frontier): a run killed even with kill -9 resumes with no page lost.
+SCHEDULER = "crawler.state.frontier.JournaledScheduler"
 EXTENSIONS = {
     "crawler.offline.BundledPublicSuffixList": 0,
     "crawler.run.RunFolder": 0,
@@ -74,15 +90,24 @@ EXTENSIONS = {
 DOWNLOADER_MIDDLEWARES = {
     # Nearest the downloader: after HttpCompression (590) and Redirect (600), so the
     # archive sees bodies as sent and every 3xx.
+    # Records each archived response in the state store (after the archive wrote it).
+    "crawler.state.fetches.FetchRecorderMiddleware": 940,
     "crawler.archive.middleware.WarcArchiveMiddleware": 950,
     "crawler.fetchtime.FetchTimeMiddleware": 960,
 }
 SPIDER_MIDDLEWARES = {
+    # Nearest the engine: marks a page done in the JOBDIR journal once all it yielded is
+    # queued or written.
+    "crawler.state.frontier.FrontierDoneMiddleware": 10,
     "crawler.provenance.ProvenanceMiddleware": 950,
+    # Drops pages fetched recently (ARTICLE_REFRESH), following their stored links instead.
+    "crawler.state.incremental.IncrementalMiddleware": 960,
     # Nearest the spider, so it sees every link a page yields before any filter.
     "crawler.archive.metadata.WarcMetadataMiddleware": 1000,
 }
 ITEM_PIPELINES = {
+    # Records the times each item shows and adds the windows narrowed across runs.
+    "crawler.state.sightings.NarrowingPipeline": 200,
     "crawler.pipelines.audit.ItemAuditPipeline": 300,
     "crawler.pipelines.jsonl.JsonlWriterPipeline": 900,
 }

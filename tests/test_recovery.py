@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import signal
 import subprocess
 import sys
 import time
@@ -28,6 +27,7 @@ from crawler.demo.site import Site
 from crawler.layout import LOCK_FILE
 from crawler.recovery import close_open_warc, drop_partial_line, recover_root
 from crawler.run import lock_root
+from tests.killharness import Crawl, Moment, SlowSite
 from tests.warctools import read_record_at, warcio_check
 
 
@@ -102,31 +102,58 @@ def test_second_crawl_on_a_locked_root_refuses_to_start(tmp_path):
     assert [path.name for path in tmp_path.iterdir()] == [LOCK_FILE]
 
 
-def test_killed_crawls_leave_readable_archives_that_the_next_run_mends(tmp_path):
-    site = Site(datetime.now(timezone.utc), n_synthetic=400)
-    command = [sys.executable, "-m", "scrapy", "crawl", "aggregator", "-s",
-               f"ARCHIVES_DIR={tmp_path}", "-s", "LOG_LEVEL=WARNING"]  # fmt: skip
+def test_a_crawl_started_while_another_writes_the_root_exits_3(tmp_path):
+    command = [sys.executable, "-m", "scrapy", "crawl", "aggregator",
+               "-s", f"ARCHIVES_DIR={tmp_path}"]  # fmt: skip
     env = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings")
-    with SampleServer(site) as server:
+    with SampleServer(SlowSite(datetime.now(timezone.utc), delay=0.05)) as server:
         server.start()
-        for delay in (1.5, 2.5, 3.5):
-            process = subprocess.Popen(
+        first = subprocess.Popen(
+            [*command, "-a", f"start_urls={server.url}"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while not Moment("warc", 1).reached(tmp_path):
+                assert first.poll() is None and time.monotonic() < deadline
+                time.sleep(0.01)
+            second = subprocess.run(
                 [*command, "-a", f"start_urls={server.url}"],
                 env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
+                capture_output=True,
+                text=True,
+                timeout=60,
             )
-            time.sleep(delay)
-            assert process.poll() is None, "the crawl ended before it could be killed"
-            os.kill(process.pid, signal.SIGKILL)
-            process.wait()
-        killed = sorted(path for path in tmp_path.iterdir() if path.is_dir())
+            assert first.poll() is None, "the first crawl should still be running"
+        finally:
+            status = first.wait(120)
+    assert second.returncode == 3
+    assert "another crawl is writing to" in second.stderr.splitlines()[-1]
+    assert status == 0
+    (folder,) = (path for path in tmp_path.iterdir() if path.is_dir())
+    assert json.loads((folder / "run.json").read_text("utf-8"))["finish_reason"] == "finished"
+
+
+def test_killed_crawls_leave_readable_archives_that_the_next_run_mends(tmp_path):
+    site = Site(datetime.now(timezone.utc), n_synthetic=400)
+    archives = tmp_path / "archives"
+    with SampleServer(site) as server:
+        server.start()
+        settings = {"LOG_LEVEL": "WARNING", "ARTICLE_REFRESH": "0"}  # every run a full crawl
+        crawl = Crawl(server.url, archives, tmp_path / "logs", settings)
+        # Each start mends (closes) the file the run before left open, so the moment is
+        # always the new run's own file reaching that size.
+        for size in (20_000, 120_000, 300_000):
+            crawl.kill_at(Moment("warc", size))
+        killed = sorted(path for path in archives.iterdir() if path.is_dir())
         assert len(killed) == 3
         # Each crawl mended the folder the one before it left; the last is still open.
         assert [bool(list(f.glob("*" + OPEN_SUFFIX))) for f in killed] == [False, False, True]
-        assert recover_root(tmp_path)  # what the next run does first; then run one for real
-        assert not recover_root(tmp_path)  # nothing left to mend: recovery is idempotent
-        run_crawl(server.url, tmp_path, {"DEPTH_LIMIT": "1"})
+        assert recover_root(archives)  # what the next run does first; then run one for real
+        assert not recover_root(archives)  # nothing left to mend: recovery is idempotent
+        run_crawl(server.url, archives, {"DEPTH_LIMIT": "1"})
     for folder in killed:
         assert not list(folder.glob("*" + OPEN_SUFFIX))
         summary = json.loads((folder / "run.json").read_text("utf-8"))

@@ -2,7 +2,9 @@
 
 Every broken file is made here from a real WARC file of the shared sample-site crawl. For
 each one: the exact fault lines on standard error (nothing else but the summary), exit
-status 1, no traceback, and the items of the intact records, as the live crawl wrote them.
+status 1, no traceback, and the items of the intact records, as the live crawl wrote them
+but for ``narrowed``: the broken copies lie away from the archives root, with no state
+store to narrow with.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.replaytools import fault_lines, lines, replay, sample_run
+from crawler.pipelines.jsonl import dumps
+from tests.replaytools import fault_lines, lines, replay, sample_run, unnarrowed
 
 
 def key(item: dict) -> tuple[str, str]:
@@ -29,14 +32,15 @@ def stored_as(name: str, items: list[dict]) -> list[dict]:
 
 
 class Intact:
-    """The first WARC file of the shared run, its gzip members, and the items it holds."""
+    """The first WARC file of the shared run, its gzip members, and the items it holds (as
+    a replay of a copy with no state store gives them)."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.path = sorted(folder.glob("*.warc.gz"))[0]
         self.data = self.path.read_bytes()
         self.items = [
-            item
+            unnarrowed(item)
             for item in map(json.loads, lines(folder / "items.jsonl"))
             if item["warc"]["filename"] == self.path.name
         ]
@@ -190,11 +194,12 @@ def test_wacz_with_a_missing_member(intact, tmp_path):
     assert fault_lines(result.stderr) == [
         f"broken.wacz/{missing}:0: missing from the WACZ, though datapackage.json lists it"
     ]
-    # The other WARC files of the package replay as the crawl wrote them.
+    # The other WARC files of the package replay as the crawl wrote them (no state store
+    # beside the copy: no narrowed windows).
     others = [
-        line
-        for line in lines(intact.folder / "items.jsonl")
-        if json.loads(line)["warc"]["filename"] != intact.path.name
+        dumps(unnarrowed(item))
+        for item in map(json.loads, lines(intact.folder / "items.jsonl"))
+        if item["warc"]["filename"] != intact.path.name
     ]
     assert others and sorted(lines(tmp_path / "out.jsonl")) == sorted(others)
 

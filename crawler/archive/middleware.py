@@ -43,6 +43,9 @@ from crawler.run import run_folder
 
 #: ``request.meta`` key holding the response record's location (``RecordLocation.to_json``).
 WARC_META = "warc"
+#: ``request.meta`` key: the response record's type (``response`` or ``revisit``) and
+#: payload digest, ``{"type", "digest"}``, for the state store.
+WARC_PAYLOAD = "warc_payload"
 
 #: warcinfo field name prefix of a crawl setting (``crawl-setting-SITE_TIMEZONE``); the
 #: replay reads the site profile back from these fields.
@@ -118,6 +121,7 @@ class WarcArchiveMiddleware:
                 ),
             )
         request.meta[WARC_META] = locations[0].to_json()
+        request.meta[WARC_PAYLOAD] = {"type": record.rec_type, "digest": digest}
         self._count(locations)
         if original is not None:
             self._inc("archive/revisits")

@@ -61,6 +61,15 @@ def summary_line(crawler: Crawler, stats: dict) -> str:
         f"{stats.get('response_received_count', 0)} pages",
         f"{stats.get('item_scraped_count', 0)} items" + (f" ({items})" if items else ""),
         f"{stats.get('archive/bytes', 0) / 1e6:.1f} MB archived",
+    ]
+    for key, text in (
+        ("incremental/skipped", "fresh pages skipped"),
+        ("archive/revisits", "revisits"),
+        ("narrowing/conflicts", "conflicting times"),
+    ):
+        if stats.get(key):
+            parts.append(f"{stats[key]} {text}")
+    parts += [
         f"{stats.get('log_count/ERROR', 0)} errors",
         stats.get("finish_reason", "not started"),
     ]

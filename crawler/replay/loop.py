@@ -1,12 +1,18 @@
 """The replay loop: archive records in, the live crawl's items out, every fault reported.
 
 Records are taken in file order. A ``warcinfo`` sets the profile its file's pages are read
-with. A 2xx HTTP response (or a revisit, with its original's payload) whose Scrapy
-response would be an ``HtmlResponse`` becomes a ``Page``: its body, headers, WARC-Date as
-fetch instant, profile and ``warc`` pointer. A revisit whose original has not been read
-yet waits until the last file has been. Each page then takes the crawl's steps in the
-crawl's order (``extract``, the pointer, the audit pipeline, ``dumps``), in batches spread
-over worker processes, and its lines are written in record order.
+with, and names their run. A 2xx HTTP response (or a revisit, with its original's
+payload) whose Scrapy response would be an ``HtmlResponse`` becomes a ``Page``: its body,
+headers, WARC-Date as fetch instant, profile, ``warc`` pointer and, with a state store
+that knows its run, how to narrow its items. A revisit's original is looked for among the
+records read so far, then (with a state store) in the other runs of the archives root; a
+revisit whose original is in neither waits until the last file has been read. Each page
+then takes the crawl's steps in the crawl's order (``extract``, the pointer, the
+narrowing pipeline, the audit pipeline, ``dumps``), in batches spread over worker
+processes, and its lines are written in record order.
+
+Without a state store, or for a run the store does not know, items have no ``narrowed``
+fields (what a crawl with ``STATE_ENABLED`` off writes).
 """
 
 from __future__ import annotations
@@ -30,9 +36,12 @@ from crawler.replay.faults import Fault
 from crawler.replay.inputs import Source, locate
 from crawler.replay.parallel import batches, ordered_map
 from crawler.replay.payload import HttpMessage, page_response, parse_response
-from crawler.replay.reader import Record, read_records, warc_date
+from crawler.replay.reader import Record, read_records, record_at, warc_date
 from crawler.replay.revisits import PAYLOAD_TYPES, Originals, Stored, bare_uri
-from crawler.replay.warcinfo import ProfileBook
+from crawler.replay.state import ArchiveState, Narrowing, earlier
+from crawler.replay.warcinfo import Recorded, WarcinfoBook
+from crawler.state.sightings import annotate
+from crawler.state.store import StateError, StateStore
 
 #: Pages handed to a worker at a time: large enough to make the hand-over cheap.
 BATCH = 16
@@ -72,6 +81,7 @@ class Page:
     fetched_at: datetime
     profile: Profile
     pointer: dict[str, Any]
+    narrowing: Narrowing | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +94,7 @@ class Rendered:
 
 
 def render(pages: list[Page]) -> list[Rendered]:
-    """The crawl's steps for each page: extract, point at the record, audit, dump."""
+    """The crawl's steps for each page: extract, point at the record, narrow, audit, dump."""
     return [_render(page) for page in pages]
 
 
@@ -102,6 +112,8 @@ def _render(page: Page) -> Rendered:
         lines = []
         for item in items:
             item["warc"] = page.pointer
+            if page.narrowing is not None:
+                annotate(item, earlier(page.narrowing))
             audit.process_item(item)
             lines.append(dumps(item) + "\n")
     except Exception as exc:  # a parser bug must not end the replay
@@ -119,23 +131,40 @@ class Replay:
         self, settings: BaseSettings, out: TextIO, report: Callable[[Fault], None]
     ) -> None:
         self.stats = Counters()
-        self._profiles = ProfileBook(settings)
+        self._warcinfos = WarcinfoBook(settings)
         self._originals = Originals()
+        self._state: ArchiveState | None = None
         self._sources: list[Source] = []
-        self._waiting: list[tuple[int, Record, Profile]] = []
+        self._waiting: list[tuple[int, Record, Recorded, str]] = []
         self._out = out
         self._report = report
         self.records = self.items = self.faults = 0
 
-    def run(self, paths: Sequence[Path], processes: int = 1) -> None:
-        """Replay every source under ``paths``, extracting with ``processes`` processes."""
-        for results in ordered_map(render, batches(self._pages(paths), BATCH), processes):
-            for result in results:
-                self.stats.update(result.counts)
-                if result.fault is not None:
-                    self._fault(result.fault)
-                self._out.writelines(result.lines)
-                self.items += len(result.lines)
+    def run(self, paths: Sequence[Path], processes: int = 1, state: Path | None = None) -> None:
+        """Replay every source under ``paths``, extracting with ``processes`` processes,
+        with the archives root's state store ``state`` (read-only) if given."""
+        self._state = self._open_state(state)
+        try:
+            pages = batches(self._pages(paths), BATCH)
+            for results in ordered_map(render, pages, processes):
+                for result in results:
+                    self.stats.update(result.counts)
+                    if result.fault is not None:
+                        self._fault(result.fault)
+                    self._out.writelines(result.lines)
+                    self.items += len(result.lines)
+        finally:
+            if self._state is not None:
+                self._state.store.close()
+
+    def _open_state(self, path: Path | None) -> ArchiveState | None:
+        if path is None:
+            return None
+        try:
+            return ArchiveState(StateStore(path, readonly=True))
+        except StateError as exc:
+            self._fault(Fault(str(path), 0, f"{exc}; replaying without it"))
+            return None
 
     def summary(self) -> str:
         """The closing line: records read, items written (by type, and any the schema
@@ -158,20 +187,20 @@ class Replay:
                 self._fault(found)
             else:
                 yield from self._read(found)
-        for number, revisit, profile in self._waiting:
+        for number, revisit, recorded, elsewhere in self._waiting:
             stored = self._originals.find(revisit)
             if stored is not None:
-                yield from self._revisit(number, revisit, stored, profile)
+                yield from self._revisit(number, revisit, stored, recorded)
                 continue
             refers_to = revisit.get("warc-refers-to") or revisit.get("warc-payload-digest")
-            reason = f"revisit of {refers_to}, a record that is in none of the inputs"
+            reason = f"revisit of {refers_to}, a record that is in none of the inputs; {elsewhere}"
             self._fault(Fault(self._sources[number].name, revisit.offset, reason))
         self._waiting.clear()
 
     def _read(self, source: Source) -> Iterator[Page]:
         number = len(self._sources)
         self._sources.append(source)
-        self._profiles.new_file()
+        self._warcinfos.new_file()
         try:
             stream = source.open()
         except OSError as exc:
@@ -194,7 +223,7 @@ class Replay:
         kind = record.type
         if kind == "warcinfo":
             try:
-                self._profiles.learn(record)
+                self._warcinfos.learn(record)
             except ValueError as exc:
                 reason = f"warcinfo: {exc}; its pages are read with the settings' profile"
                 self._fault(Fault(self._sources[number].name, record.offset, reason))
@@ -203,15 +232,27 @@ class Replay:
             self._originals.add(record, stored)
             if kind == "response" and record.block.startswith(b"HTTP/"):
                 yield from self._exchange(
-                    number, record, record.block, self._profiles.profile(record)
+                    number, record, record.block, self._warcinfos.recorded(record)
                 )
         elif kind == "revisit" and self._may_have_items(number, record):
-            profile = self._profiles.profile(record)
+            recorded = self._warcinfos.recorded(record)
             stored = self._originals.find(record)
-            if stored is None:
-                self._waiting.append((number, record, profile))
-            else:
-                yield from self._revisit(number, record, stored, profile)
+            if stored is not None:
+                yield from self._revisit(number, record, stored, recorded)
+                return
+            original = self._other_run(record)
+            if isinstance(original, Record):
+                yield from self._exchange(
+                    number, record, original.block, recorded, own_head=record.block
+                )
+            else:  # its original may still come in a later file
+                self._waiting.append((number, record, recorded, original))
+
+    def _other_run(self, revisit: Record) -> Record | str:
+        """A revisit's original in another run of the archives root; else why not."""
+        if self._state is None:
+            return "no state store to look for it in other runs (see --state)"
+        return self._state.original(revisit)
 
     def _may_have_items(self, number: int, revisit: Record) -> bool:
         """A revisit that is not of a 2xx response (304, 404) needs no original."""
@@ -224,39 +265,28 @@ class Replay:
             return False
 
     def _revisit(
-        self, number: int, revisit: Record, stored: Stored, profile: Profile
+        self, number: int, revisit: Record, stored: Stored, recorded: Recorded
     ) -> Iterator[Page]:
-        original = self._reread(stored)
+        source = self._sources[stored.source]
+        original = record_at(source.open, source.name, stored.offset, stored.id)
         if original is None:
-            where = f"{self._sources[stored.source].name}:{stored.offset}"
+            where = f"{source.name}:{stored.offset}"
             reason = f"revisit whose original record at {where} cannot be read again"
             self._fault(Fault(self._sources[number].name, revisit.offset, reason))
             return
-        yield from self._exchange(number, revisit, original.block, profile, own_head=revisit.block)
-
-    def _reread(self, stored: Stored) -> Record | None:
-        source = self._sources[stored.source]
-        try:
-            with source.open() as stream:
-                for found in read_records(stream, source.name, stored.offset):
-                    if found.offset != stored.offset:
-                        break
-                    if isinstance(found, Record) and found.get("warc-record-id") == stored.id:
-                        return found
-        except OSError:
-            pass
-        return None
+        yield from self._exchange(number, revisit, original.block, recorded, own_head=revisit.block)
 
     def _exchange(
         self,
         number: int,
         record: Record,
         block: bytes,
-        profile: Profile,
+        recorded: Recorded,
         own_head: bytes = b"",
     ) -> Iterator[Page]:
         """The page of one fetch: ``block`` holds its HTTP response, unless a revisit's own
-        head (``own_head``) gives the status and headers for its original's body."""
+        head (``own_head``) gives the status and headers for its original's body;
+        ``recorded`` is what its warcinfo says (profile, run)."""
         source = self._sources[number]
 
         def fault(reason: str) -> None:
@@ -293,6 +323,7 @@ class Replay:
                 response.body,
                 response.headers,
                 fetched_at,
-                profile,
+                recorded.profile,
                 pointer,
+                self._state.narrowing(recorded.run_id) if self._state else None,
             )

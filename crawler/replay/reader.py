@@ -81,6 +81,22 @@ def read_records(stream: BinaryIO, name: str, start: int = 0) -> Iterator[Record
         yield found
 
 
+def record_at(
+    open_stream: Callable[[], BinaryIO], name: str, offset: int, record_id: str | None
+) -> Record | None:
+    """The record at ``offset``, read again, if it is whole and has ``record_id``."""
+    try:
+        with open_stream() as stream:
+            for found in read_records(stream, name, offset):
+                if found.offset != offset:
+                    break
+                if isinstance(found, Record) and found.get("warc-record-id") == record_id:
+                    return found
+    except OSError:
+        pass
+    return None
+
+
 def warc_date(text: str | None) -> datetime:
     """A WARC-Date (any W3C-ISO8601 precision, up to nanoseconds) as an aware UTC instant."""
     match = _WARC_DATE.fullmatch((text or "").strip())

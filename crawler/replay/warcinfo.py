@@ -1,16 +1,17 @@
-"""Which profile reads a record's pages: the one its crawl used, as its warcinfo recorded.
+"""What a record's warcinfo says: the profile its pages are read with, and its run.
 
 Our warcinfo records carry ``crawl-setting-SITE_TIMEZONE``, ``-SITE_LANGUAGES`` (comma
-separated) and ``-SITE_ZONE_NAMES`` (JSON). A record is read with the profile of the
-warcinfo its ``WARC-Warcinfo-ID`` names, else of its file's latest warcinfo, else (other
-tools' archives) with the project settings' profile. A setting given on the command line
-(``-s SITE_TIMEZONE=…``) wins over what the archive says.
+separated) and ``-SITE_ZONE_NAMES`` (JSON), and ``isPartOf``: the run (folder name) that
+wrote the file, by which the state store knows the run. A record is read with what the
+warcinfo its ``WARC-Warcinfo-ID`` names records, else its file's latest warcinfo, else
+(other tools' archives) with the project settings' profile and no run. A setting given on
+the command line (``-s SITE_TIMEZONE=…``) wins over what the archive says.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
@@ -48,37 +49,56 @@ _FIELDS = (
 )
 
 
-class ProfileBook:
-    """The profile of every warcinfo read, and of the records that name it."""
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """What a warcinfo says of its records: the profile to read them with, and their run."""
+
+    profile: Profile
+    run_id: str | None = None
+
+
+class WarcinfoBook:
+    """What every warcinfo read records, and which warcinfo each record names."""
 
     def __init__(self, settings: BaseSettings) -> None:
-        self.default = Profile.from_settings(settings)
+        self.default = Recorded(Profile.from_settings(settings))
         cmdline = SETTINGS_PRIORITIES["cmdline"]
         self._recorded = [
             (field, f"{CRAWL_SETTING_PREFIX}{name}", read)
             for field, name, read in _FIELDS
             if (settings.getpriority(name) or 0) < cmdline
         ]
-        self._by_id: dict[str, Profile] = {}
+        self._by_id: dict[str, Recorded] = {}
         self._current = self.default
 
     def new_file(self) -> None:
-        """A new file: until its warcinfo, its records get the default profile."""
+        """A new file: until its warcinfo, its records get the default profile and no run."""
         self._current = self.default
 
     def learn(self, warcinfo: Record) -> None:
-        """Take the profile a warcinfo records; ValueError (and the default) if it is bad."""
-        self._current = self.default
+        """Take what a warcinfo records; ValueError if its settings are bad (its records
+        then get the default profile, and its run all the same)."""
         fields = warc_fields(warcinfo.block)
+        run_id = fields.get("isPartOf") or None
+        try:
+            profile = self._profile(fields)
+        except ValueError:
+            self._take(warcinfo, Recorded(self.default.profile, run_id))
+            raise
+        self._take(warcinfo, Recorded(profile, run_id))
+
+    def _profile(self, fields: dict[str, str]) -> Profile:
         recorded = {
             field: read(fields[name]) for field, name, read in self._recorded if fields.get(name)
         }
-        profile = replace(self.default, **recorded)
-        self._current = profile
+        return replace(self.default.profile, **recorded)
+
+    def _take(self, warcinfo: Record, recorded: Recorded) -> None:
+        self._current = recorded
         record_id = warcinfo.get("warc-record-id")
         if record_id:
-            self._by_id[record_id] = profile
+            self._by_id[record_id] = recorded
 
-    def profile(self, record: Record) -> Profile:
-        """The profile ``record``'s page is read with."""
+    def recorded(self, record: Record) -> Recorded:
+        """What the warcinfo of ``record`` records."""
         return self._by_id.get(record.get("warc-warcinfo-id") or "", self._current)

@@ -84,8 +84,20 @@ class AggregatorSpider(scrapy.Spider):
     def parse(self, response: Response) -> Iterator[Any]:
         if not isinstance(response, HtmlResponse):
             return  # archived already; only HTML pages have items and links
+        items = self._extract(response)
+        hops = response.meta.get(HOPS, "")
+        for hop, extractor in (("E", self.requisites), ("L", self.links)):
+            for link in extractor.extract_links(response):
+                # The fragment never reaches the server (nor WARC-Target-URI): drop it.
+                url = urldefrag(link.url).url
+                yield response.follow(url, callback=self.parse, meta={HOPS: hops + hop})
+        # Items last: when a page's item is written, all its links are queued already,
+        # which is what a resumed run (JOBDIR) relies on.
+        yield from items
+
+    def _extract(self, response: HtmlResponse) -> list[Any]:
         try:
-            yield from extract(
+            return extract(
                 response.url,
                 response.body,
                 fetched_at=response.meta[FETCHED_AT],
@@ -96,9 +108,4 @@ class AggregatorSpider(scrapy.Spider):
             # The page is archived already; report it and keep crawling from its links.
             logger.exception("Extraction failed for %s", response.url)
             self.crawler.stats.inc_value("pages/extract_failed")
-        hops = response.meta.get(HOPS, "")
-        for hop, extractor in (("E", self.requisites), ("L", self.links)):
-            for link in extractor.extract_links(response):
-                # The fragment never reaches the server (nor WARC-Target-URI): drop it.
-                url = urldefrag(link.url).url
-                yield response.follow(url, callback=self.parse, meta={HOPS: hops + hop})
+            return []
