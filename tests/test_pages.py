@@ -8,13 +8,13 @@ must keep, so a regenerated fixture cannot quietly lose them.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 from crawler.pages import content_type, extract
-from crawler.pipelines.audit import item_validator
+from crawler.pipelines.audit import ItemAuditPipeline, item_validator
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pages"
 CASES = sorted(path.stem for path in FIXTURES.glob("*.html"))
@@ -132,3 +132,28 @@ def test_charset_from_headers_decodes_latin1():
 )
 def test_content_type_from_any_mapping(headers, expected):
     assert content_type(headers) == expected
+
+
+class Counts(dict):
+    """Scrapy's stats interface over a dict."""
+
+    def inc_value(self, key: str, count: int = 1, start: int = 0) -> None:
+        self[key] = self.get(key, start) + count
+
+
+def test_an_item_breaking_the_schema_is_counted_logged_and_kept(caplog):
+    (item,) = extract(
+        "https://daily8.example/article/1",
+        (FIXTURES / "seed-article-photo.html").read_bytes(),
+        fetched_at=datetime(2025, 7, 30, 8, 0, tzinfo=timezone.utc),
+    )
+    item["warc"] = None
+    audit = ItemAuditPipeline(Counts())
+    assert audit.process_item(item) is item and "items/invalid" not in audit.stats
+    item["related"][0]["title"] = ""
+    item["surprise"] = 1
+    with caplog.at_level("ERROR"):
+        assert audit.process_item(item) is item
+    assert audit.stats["items/invalid"] == 1
+    (record,) = [r for r in caplog.records if "breaks the schema" in r.getMessage()]
+    assert "related/0/title" in record.getMessage() and "surprise" in record.getMessage()
