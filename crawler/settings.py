@@ -107,7 +107,7 @@ SPIDER_MIDDLEWARES = {
 }
 ITEM_PIPELINES = {
     # Records the times each item shows and adds the windows narrowed across runs.
-    "crawler.state.sightings.NarrowingPipeline": 200,
+    "crawler.pipelines.narrowing.NarrowingPipeline": 200,
     "crawler.pipelines.audit.ItemAuditPipeline": 300,
     "crawler.pipelines.jsonl.JsonlWriterPipeline": 900,
 }

@@ -196,12 +196,21 @@ def test_state_recovery_marks_killed_runs_and_drops_what_they_never_finished(tmp
                       ("http://a.test/3", LISTING), ("http://a.test/4.png", "other")):  # fmt: skip
         store.save_page(PageState(url, kind, "t", 200, seq, []))
     # The item of page 1 was written; 2 and 3 were processed but killed before theirs.
-    (tmp_path / "run" / ITEMS_FILE).write_text('{"type":"article","url":"http://a.test/1"}\n')
+    # Its sightings were in the store's last, uncommitted transaction.
+    card = {"url": "http://a.test/5", "title": "Five", "source": None, "summary": None,
+            "published": {"raw": "an hour ago", "earliest": "2026-01-01T00:00:00+00:00",
+                          "latest": "2026-01-01T01:00:00+00:00",
+                          "value": "2026-01-01T01:00:00+00:00"}}  # fmt: skip
+    item = {"type": "listing", "url": "http://a.test/1", "fetched_at": "2026-01-01T02:00:00+00:00",
+            "cards": [card]}  # fmt: skip
+    (tmp_path / "run" / ITEMS_FILE).write_text(json.dumps(item) + "\n[1]\n{}\n")
     reports = store.recover(tmp_path, "2026-01-01T02:00:00+00:00")
     assert len(reports) == 1 and "killed" in reports[0] and "dropped 2 rows" in reports[0]
     assert [f.warc_offset for f in store.fetches()] == [0, 50, 90]
     assert store.page("http://a.test/2") is store.page("http://a.test/3") is None
     assert store.page("http://a.test/1") and store.page("http://a.test/4.png")
+    (seen,) = store.observations("http://a.test/5")
+    assert (seen.raw, seen.source_url) == ("an hour ago", "http://a.test/1")
     (tmp_path / "run" / "x.warc.gz").write_bytes(b"\0" * 60)  # killed before it was recovered
     store.db.execute("UPDATE runs SET finished = NULL")
     assert "dropped 1 rows" in store.recover(tmp_path, "later")[0]

@@ -17,7 +17,7 @@ import shutil
 import pytest
 
 from crawler.pipelines.jsonl import dumps
-from crawler.state.sightings import sightings
+from crawler.state.store import item_sightings
 from tests.replaytools import fault_lines, lines, replay, sample_run, two_runs, unnarrowed
 from tests.warctools import run_records
 
@@ -65,7 +65,7 @@ def test_the_second_run_revisits_the_first_runs_records_and_narrows_with_them(ru
     assert revisited and {item["type"] for item in revisited} == {"article", "listing"}
     # An article page weighs the first run's observations of it with its own.
     article = next(item for item in revisited if item["type"] == "article")
-    own = [s for s in sightings(article) if s.article_url == article["url"] and s.window]
+    own = [s for s in item_sightings(article) if s.article_url == article["url"] and s.window]
     assert article["narrowed"]["observations"] > len(own)
 
 

@@ -33,9 +33,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
 from pathlib import Path
+from typing import Any
 
 from crawler.archive.revisits import ArchivedPayload
-from crawler.layout import ITEMS_FILE, item_urls
+from crawler.layout import ITEMS_FILE, item_urls, written_items
 from crawler.narrowing import Observation
 
 SCHEMA_VERSION = 1
@@ -183,12 +184,43 @@ class RecordPlace:
     length: int
 
 
+def speakers(item: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any], bool]]:
+    """(article URL, the dict that speaks of it, whether it is the article's own page)."""
+    if item.get("type") == "article":
+        yield item["url"], item, True
+    for card in item.get("cards") or item.get("related") or ():
+        yield card["url"], card, False
+
+
+def item_sightings(item: dict[str, Any]) -> list[Sighting]:
+    """Every time ``item`` shows, as a sighting of the article it dates."""
+    found = []
+    for url, target, _ in speakers(item):
+        published = target.get("published")
+        if published is None:
+            continue
+        window = None
+        if published["earliest"] is not None:
+            window = (published["earliest"], published["latest"], published["value"])
+        found.append(Sighting(url, item["url"], item["fetched_at"], published["raw"], window))
+    return found
+
+
+def item_articles(item: dict[str, Any]) -> list[ArticleSeen]:
+    """The articles ``item`` names, with the title and source it gives them."""
+    return [
+        ArticleSeen(url, target.get("title"), target.get("source"), own, item["fetched_at"])
+        for url, target, own in speakers(item)
+    ]
+
+
 class StateStore:
     """The SQLite state of one archives root (module docstring: the tables)."""
 
     def __init__(self, path: Path, *, readonly: bool = False) -> None:
         self.path = path
         self._since: float | None = None  # when the open transaction began
+        self._holding = False  # inside _transaction: writes wait for its commit
         try:
             if readonly:
                 self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -229,6 +261,9 @@ class StateStore:
     @contextmanager
     def _gathered(self) -> Iterator[None]:
         """Writes that join the open transaction (committed together, or not at all)."""
+        if self._holding:
+            yield
+            return
         if self._since is None:
             self.db.execute("BEGIN")
             self._since = time.monotonic()
@@ -241,12 +276,16 @@ class StateStore:
         """Writes committed together, at once."""
         self.commit()
         self.db.execute("BEGIN")
+        self._holding = True
         try:
             yield
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
-        self.db.execute("COMMIT")
+        else:
+            self.db.execute("COMMIT")
+        finally:
+            self._holding = False
 
     # --- runs --------------------------------------------------------------------------
 
@@ -274,10 +313,12 @@ class StateStore:
         return row[0] if row else None
 
     def recover(self, root: Path, recovered_at: str) -> list[str]:
-        """Mark runs that never finished as killed; drop any row that points past the end
-        of its WARC file (the file was cut back to its last complete record), and forget
-        their article and listing pages whose item never reached ``items.jsonl``, so the
-        next run fetches those again."""
+        """Mark runs that never finished as killed, and make their rows agree with their
+        files: drop any row that points past the end of its WARC file (cut back to its
+        last complete record); forget their article and listing pages whose item never
+        reached ``items.jsonl``, so the next run fetches those again; and record again the
+        sightings of every item that did (a kill may have cut the last commit), so later
+        windows stay inside the ones those items carry."""
         reports = []
         unfinished = self.db.execute(
             "SELECT seq, run_id FROM runs WHERE finished IS NULL ORDER BY seq"
@@ -286,6 +327,11 @@ class StateStore:
             with self._transaction():
                 dropped = self._drop_beyond_files(root, seq)
                 dropped += self._forget_pages_without_items(root / run_id / ITEMS_FILE, seq)
+                for item in written_items(root / run_id / ITEMS_FILE):
+                    try:
+                        self.record_item(seq, item)
+                    except (KeyError, TypeError, AttributeError):
+                        continue  # not an item this crawler wrote; the audit said so then
                 self.db.execute(
                     "UPDATE runs SET finished = ?, finish_reason = 'killed' WHERE seq = ?",
                     (recovered_at, seq),
@@ -442,6 +488,10 @@ class StateStore:
                     for a in seen
                 ],
             )
+
+    def record_item(self, run_seq: int, item: dict[str, Any]) -> None:
+        """Record what an item showed: its sightings and the articles it named."""
+        self.record_page(run_seq, item_sightings(item), item_articles(item))
 
     def observations(self, article_url: str, before_run: int | None = None) -> list[Observation]:
         """The readable observations of an article (only runs before ``before_run``)."""

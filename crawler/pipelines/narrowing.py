@@ -1,0 +1,56 @@
+"""Publication windows narrowed across runs, on every item the crawl writes.
+
+Records each item's sightings in the state store, then sets ``narrowed`` on its article
+and cards (``crawler.state.sightings.annotate``) from the observations of earlier runs,
+which do not change during a run and are kept at hand for ``EARLIER_CACHE`` articles.
+Conflicting observations are counted (``narrowing/conflicts``) and logged. Placed before
+the audit, which then checks the item whole.
+
+Setting: ``STATE_ENABLED`` (off: the pipeline steps aside and items have no ``narrowed``).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+
+from crawler.narrowing import Observation
+from crawler.pipelines import item_dict
+from crawler.pipelines.audit import Stats
+from crawler.run import run_folder
+from crawler.state.sightings import EARLIER_CACHE, annotate, report_conflicts
+from crawler.state.store import StateStore
+
+
+class NarrowingPipeline:
+    """Records each item's sightings and sets its ``narrowed`` windows (module docstring)."""
+
+    def __init__(self, store: StateStore, run_seq: int, stats: Stats) -> None:
+        self.store = store
+        self.run_seq = run_seq
+        self.stats = stats
+        # Earlier runs' observations do not change during this run.
+        self._earlier = lru_cache(maxsize=EARLIER_CACHE)(self._query)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> NarrowingPipeline:
+        run = run_folder(crawler)
+        if run.state is None or run.run_seq is None:
+            raise NotConfigured("STATE_ENABLED is off")
+        assert crawler.stats is not None
+        return cls(run.state, run.run_seq, crawler.stats)
+
+    def process_item(self, item: Any, spider: object = None) -> Any:
+        data = item_dict(item)
+        if "url" not in data or "fetched_at" not in data:
+            return item
+        self.store.record_item(self.run_seq, data)
+        conflicted = annotate(data, self._earlier)
+        report_conflicts(conflicted, self.stats)
+        return item
+
+    def _query(self, url: str) -> tuple[Observation, ...]:
+        return tuple(self.store.observations(url, before_run=self.run_seq))
