@@ -2,10 +2,14 @@
 
 import json
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+#: A run folder is named ``<UTC start as RUN_STAMP>-<RUN_NAME or spider>[-n]``.
+RUN_STAMP = "%Y%m%dT%H%M%SZ"
+RUN_FOLDER_NAME = re.compile(r"\d{8}T\d{6}Z-.+")
 #: The run's items, one JSON object per line.
 ITEMS_FILE = "items.jsonl"
 #: What the run was and how it ended.

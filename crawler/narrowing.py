@@ -12,7 +12,8 @@ the largest group that shares one, reports the rest as conflicts, and never rais
 
 The rules:
 
-- **Window**: the intersection of the kept observations' windows (closed intervals).
+- **Window**: the intersection of the kept observations' windows (closed intervals),
+  each widened by a slack on both sides (the crawl uses ``CLOCK_SLACK``).
 - **Kept group**: the most observations whose windows share an instant. Among groups of
   that size, the one with the narrowest intersection wins (the most precise evidence: a
   shown clock time rarely conflicts by accident, while coarse buckets conflict at their
@@ -36,9 +37,18 @@ from statistics import median_low
 
 from crawler.timestamps import Timestamp
 
-__all__ = ["Narrowed", "Observation", "narrow"]
+__all__ = ["CLOCK_SLACK", "Narrowed", "Observation", "narrow"]
 
 UTC = timezone.utc
+
+#: How much wider than its window an observation is taken to be when windows are narrowed.
+#: A window is anchored at the instant the response arrived, but the server rendered the
+#: page a little earlier (network and queueing latency, seconds under load), by a clock
+#: that may run a little apart from ours. One window alone rarely notices: the truth would
+#: have to lie within that much of an edge. Narrowing, though, brings the truth close to
+#: the edges of the tightest windows, where those seconds decide. Larger disagreements
+#: are conflicts.
+CLOCK_SLACK = timedelta(seconds=5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,30 +131,35 @@ class Narrowed:
         return self.latest - self.earliest
 
 
-def narrow(observations: Sequence[Observation]) -> Narrowed | None:
-    """Narrow one article's observations to a window (None when there are none).
+def narrow(observations: Sequence[Observation], slack: timedelta = timedelta(0)) -> Narrowed | None:
+    """Narrow one article's observations to a window (None when there are none), each
+    window first widened by ``slack`` on both sides (``CLOCK_SLACK``).
 
     O(n log n): a sweep over the windows' starts finds the kept group (module docstring).
     """
     if not observations:
         return None
-    earliest, latest = _kept_window(observations)
+    earliest, latest = _kept_window([(o.earliest - slack, o.latest + slack) for o in observations])
     used: list[Observation] = []
     conflicts: list[Observation] = []
     for o in sorted(observations, key=_order):
-        (used if o.earliest <= earliest <= o.latest else conflicts).append(o)
+        holds = o.earliest - slack <= earliest <= o.latest + slack
+        (used if holds else conflicts).append(o)
     inside = [o.value for o in used if earliest <= o.value <= latest]
     value = median_low(inside) if inside else earliest + (latest - earliest) / 2
     return Narrowed(earliest, latest, value, tuple(used), tuple(conflicts))
 
 
-def _kept_window(observations: Sequence[Observation]) -> tuple[datetime, datetime]:
+Window = tuple[datetime, datetime]
+
+
+def _kept_window(windows: list[Window]) -> Window:
     """The intersection of the largest group of windows sharing an instant (tie-break above)."""
-    _, width, start = min(_groups(sorted(observations, key=lambda o: o.earliest)))
+    _, width, start = min(_groups(sorted(windows)))
     return start, start + width
 
 
-def _groups(ordered: Sequence[Observation]) -> Iterator[tuple[int, timedelta, datetime]]:
+def _groups(ordered: Sequence[Window]) -> Iterator[tuple[int, timedelta, datetime]]:
     """The group open at each window start: (minus its size, its intersection's width, start).
 
     A group's intersection starts at one of the windows' starts, so visiting each distinct
@@ -154,9 +169,9 @@ def _groups(ordered: Sequence[Observation]) -> Iterator[tuple[int, timedelta, da
     ends: list[datetime] = []
     index = 0
     while index < len(ordered):
-        start = ordered[index].earliest
-        while index < len(ordered) and ordered[index].earliest == start:
-            heapq.heappush(ends, ordered[index].latest)
+        start = ordered[index][0]
+        while index < len(ordered) and ordered[index][0] == start:
+            heapq.heappush(ends, ordered[index][1])
             index += 1
         while ends[0] < start:
             heapq.heappop(ends)

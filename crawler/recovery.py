@@ -19,7 +19,7 @@ from pathlib import Path
 
 from crawler.archive.indexes import warc_files, write_cdxj, write_pages
 from crawler.archive.writer import OPEN_SUFFIX
-from crawler.layout import ITEMS_FILE, RUN_FILE, write_run_file
+from crawler.layout import ITEMS_FILE, RUN_FILE, RUN_FOLDER_NAME, write_run_file
 
 _CHUNK = 1 << 20
 
@@ -35,19 +35,25 @@ def recover_root(root: Path) -> list[str]:
         cut = drop_partial_line(items) if items.exists() else 0
         if cut:
             mended.append(f"{items}: removed a partial last line ({cut} bytes)")
-        if not (folder / RUN_FILE).exists() and (items.exists() or warc_files(folder)):
+        # A run killed before it wrote a file still gets its run.json.
+        if not (folder / RUN_FILE).exists() and (
+            items.exists() or warc_files(folder) or RUN_FOLDER_NAME.fullmatch(folder.name)
+        ):
             mended.append(finish_killed_run(folder, mended))
         reports += mended
     return reports
 
 
 def finish_killed_run(folder: Path, mended: list[str]) -> str:
-    """Rebuild the indexes a finished run has, and a ``run.json`` that says it was killed."""
+    """Give the folder what a finished run's has (``items.jsonl``, empty if the run was
+    killed before its first item; the indexes) and a ``run.json`` that says it was killed."""
     built = []
+    if not (folder / ITEMS_FILE).exists():
+        (folder / ITEMS_FILE).touch()
+        built.append(ITEMS_FILE)
     if warc_files(folder):
         built.append(write_cdxj(folder).name)
-    if (folder / ITEMS_FILE).exists():
-        built.append(write_pages(folder).name)
+    built.append(write_pages(folder).name)
     write_run_file(
         folder,
         {

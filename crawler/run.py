@@ -25,7 +25,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
 from crawler import __version__
-from crawler.layout import LOCK_FILE, write_atomic, write_run_file
+from crawler.layout import LOCK_FILE, RUN_STAMP, write_atomic, write_run_file
 from crawler.recovery import recover_root
 from crawler.state.store import StateStore
 
@@ -94,7 +94,7 @@ class RunFolder:
             self.path = self.resumed
             logger.info("Resuming the run in %s", self.path)
         else:
-            self.path = _make_unique(root, f"{self.started:%Y%m%dT%H%M%SZ}-{name}")
+            self.path = _make_unique(root, f"{self.started.strftime(RUN_STAMP)}-{name}")
             if self._resume_file is not None:
                 self._resume_file.parent.mkdir(parents=True, exist_ok=True)
                 write_atomic(self._resume_file, self.path.name + "\n")

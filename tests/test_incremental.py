@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from scrapy import Request
 
+from crawler.archive.revisits import ArchivedPayload
 from crawler.demo.crawl import run_crawl
 from crawler.demo.server import SampleServer
 from crawler.demo.site import Site
@@ -204,8 +205,12 @@ def test_state_recovery_marks_killed_runs_and_drops_what_they_never_finished(tmp
     item = {"type": "listing", "url": "http://a.test/1", "fetched_at": "2026-01-01T02:00:00+00:00",
             "cards": [card]}  # fmt: skip
     (tmp_path / "run" / ITEMS_FILE).write_text(json.dumps(item) + "\n[1]\n{}\n")
+    # Killed between committing a payload and its fetch row: no replay could find it.
+    store.add_payload("sha1:X", ArchivedPayload("<urn:lost>", "http://a.test/x", "t"))
+    store.add_payload("sha1:Y", ArchivedPayload("<urn:0>", "http://a.test/", "t"))
     reports = store.recover(tmp_path, "2026-01-01T02:00:00+00:00")
-    assert len(reports) == 1 and "killed" in reports[0] and "dropped 2 rows" in reports[0]
+    assert len(reports) == 1 and "killed" in reports[0] and "dropped 3 rows" in reports[0]
+    assert store.payload("sha1:X") is None and store.payload("sha1:Y") is not None
     assert [f.warc_offset for f in store.fetches()] == [0, 50, 90]
     assert store.page("http://a.test/2") is store.page("http://a.test/3") is None
     assert store.page("http://a.test/1") and store.page("http://a.test/4.png")

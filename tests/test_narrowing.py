@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from crawler.narrowing import Narrowed, Observation, narrow
+from crawler.narrowing import CLOCK_SLACK, Narrowed, Observation, narrow
 from crawler.timestamps import normalise
 
 UTC = timezone.utc
@@ -314,3 +314,28 @@ def test_adding_an_observation_only_narrows_unless_it_conflicts(consistent):
                 max(before.earliest, extra.earliest),
                 min(before.latest, extra.latest),
             )
+
+
+def test_slack_keeps_windows_that_miss_by_less_than_it_together():
+    """A page rendered a moment before its response arrived: its window, anchored at the
+    arrival, ends a little after the truth's true bucket; with slack they still agree."""
+    first = Observation(
+        earliest=datetime(2025, 7, 30, 8, 0, tzinfo=UTC),
+        latest=datetime(2025, 7, 30, 9, 0, tzinfo=UTC),
+        value=datetime(2025, 7, 30, 9, 0, tzinfo=UTC),
+        source_url="http://a.test/",
+        fetched_at=datetime(2025, 7, 30, 10, 0, tzinfo=UTC),
+        raw="an hour ago",
+    )
+    late = Observation(
+        earliest=datetime(2025, 7, 30, 9, 0, 2, tzinfo=UTC),
+        latest=datetime(2025, 7, 30, 9, 1, 2, tzinfo=UTC),
+        value=datetime(2025, 7, 30, 9, 0, 2, tzinfo=UTC),
+        source_url="http://b.test/",
+        fetched_at=datetime(2025, 7, 30, 9, 59, 2, tzinfo=UTC),
+        raw="59 minutes ago",
+    )
+    assert len(narrow([first, late]).conflicts) == 1  # without slack they disagree
+    kept = narrow([first, late], CLOCK_SLACK)
+    assert kept.conflicts == ()
+    assert (kept.earliest, kept.latest) == (late.earliest - CLOCK_SLACK, first.latest + CLOCK_SLACK)

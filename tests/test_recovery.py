@@ -82,6 +82,17 @@ def test_partial_last_line_is_dropped(tmp_path, content, kept):
     assert path.read_bytes() == kept
 
 
+def test_a_run_killed_before_it_wrote_anything_is_marked_killed(tmp_path):
+    (tmp_path / "20261121T000000Z-aggregator").mkdir()
+    (tmp_path / "not-a-run").mkdir()
+    (report,) = recover_root(tmp_path)
+    assert "20261121T000000Z-aggregator: the run was killed" in report
+    summary = json.loads((tmp_path / "20261121T000000Z-aggregator" / "run.json").read_text())
+    assert summary["finish_reason"] == "killed"
+    assert (tmp_path / "20261121T000000Z-aggregator" / "items.jsonl").read_bytes() == b""
+    assert list((tmp_path / "not-a-run").iterdir()) == []
+
+
 def test_second_crawl_on_a_locked_root_refuses_to_start(tmp_path):
     held = lock_root(tmp_path)
     try:

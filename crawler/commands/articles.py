@@ -24,7 +24,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from crawler.commands.output import add_output_option, add_state_option, open_output
-from crawler.narrowing import narrow
+from crawler.narrowing import CLOCK_SLACK, narrow
 from crawler.pipelines.jsonl import dumps
 from crawler.state.store import StateError, StateStore
 from crawler.timestamps import iso_utc
@@ -35,7 +35,7 @@ DEFAULT_OUTPUT = "articles.jsonl"
 def article_lines(store: StateStore) -> Iterator[dict[str, Any]]:
     """One export line per article of ``store``, by URL (module docstring)."""
     for article, readable, sightings in store.article_sightings():
-        narrowed = narrow(readable)
+        narrowed = narrow(readable, CLOCK_SLACK)
         yield {
             "url": article.url,
             "title": article.title,

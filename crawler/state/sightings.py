@@ -22,7 +22,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from crawler.narrowing import Narrowed, Observation, narrow
+from crawler.narrowing import CLOCK_SLACK, Narrowed, Observation, narrow
 from crawler.pipelines.audit import Stats
 from crawler.state.store import item_sightings, speakers
 from crawler.timestamps import iso_utc
@@ -65,7 +65,7 @@ def annotate(item: Item, earlier: Earlier) -> list[tuple[str, Narrowed]]:
             )
     conflicted = []
     for url, target, _ in speakers(item):
-        narrowed = narrow([*earlier(url), *own.get(url, ())])
+        narrowed = narrow([*earlier(url), *own.get(url, ())], CLOCK_SLACK)
         target["narrowed"] = narrowed_json(narrowed)
         if narrowed is not None and narrowed.conflicts:
             conflicted.append((url, narrowed))

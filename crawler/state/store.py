@@ -315,10 +315,11 @@ class StateStore:
     def recover(self, root: Path, recovered_at: str) -> list[str]:
         """Mark runs that never finished as killed, and make their rows agree with their
         files: drop any row that points past the end of its WARC file (cut back to its
-        last complete record); forget their article and listing pages whose item never
-        reached ``items.jsonl``, so the next run fetches those again; and record again the
-        sightings of every item that did (a kill may have cut the last commit), so later
-        windows stay inside the ones those items carry."""
+        last complete record), and any payload whose record has no fetch row; forget
+        their article and listing pages whose item never reached ``items.jsonl``, so the
+        next run fetches those again; and record again the sightings of every item that
+        did (a kill may have cut the last commit), so later windows stay inside the ones
+        those items carry."""
         reports = []
         unfinished = self.db.execute(
             "SELECT seq, run_id FROM runs WHERE finished IS NULL ORDER BY seq"
@@ -332,6 +333,7 @@ class StateStore:
                         self.record_item(seq, item)
                     except (KeyError, TypeError, AttributeError):
                         continue  # not an item this crawler wrote; the audit said so then
+                dropped += self._drop_payloads_without_fetch()
                 self.db.execute(
                     "UPDATE runs SET finished = ?, finish_reason = 'killed' WHERE seq = ?",
                     (recovered_at, seq),
@@ -348,6 +350,14 @@ class StateStore:
         lost = [(url,) for (url,) in pages if url not in written]
         self.db.executemany("DELETE FROM pages WHERE url = ?", lost)
         return len(lost)
+
+    def _drop_payloads_without_fetch(self) -> int:
+        """A payload whose record has no fetch row (the kill cut the commit between the
+        two) could not be found by a replay: later runs archive that payload again."""
+        return self.db.execute(
+            "DELETE FROM payloads WHERE NOT EXISTS"
+            " (SELECT 1 FROM fetches WHERE fetches.record_id = payloads.record_id)"
+        ).rowcount
 
     def _drop_beyond_files(self, root: Path, seq: int) -> int:
         dropped = 0
