@@ -67,16 +67,19 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default backlog is 5: clients that open a connection per request
+    # (tests capturing with requests, load tools) overflow it on a busy machine.
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], site: Site) -> None:
         self.site = site
         super().__init__(address, _Handler)
 
-
     def handle_error(self, request: object, client_address: tuple[str, int]) -> None:
         """A crawler that hangs up (or is killed) mid-request is routine, not an error."""
         if not isinstance(sys.exc_info()[1], ConnectionError):
             super().handle_error(request, client_address)
+
 
 class SampleServer:
     """A `Site` served from a background thread; use as a context manager or start/close."""
