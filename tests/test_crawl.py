@@ -95,6 +95,15 @@ def test_warc_pointer_seeks_to_the_response_and_reextracts_the_same_item(run):
         assert headers.get_header("WARC-Target-URI") == item["url"]
         fetched = datetime.fromisoformat(headers.get_header("WARC-Date").replace("Z", "+00:00"))
         assert fetched == datetime.fromisoformat(item["fetched_at"])
+        # The request record follows: its WARC-Date is when the request was sent.
+        request, _ = read_record_at(
+            folder / item["warc"]["filename"], item["warc"]["offset"] + length
+        )
+        assert request.rec_headers.get_header("WARC-Concurrent-To") == item["warc"]["record_id"]
+        sent = datetime.fromisoformat(
+            request.rec_headers.get_header("WARC-Date").replace("Z", "+00:00")
+        )
+        assert sent < fetched
         body = record.content
         if record.http_headers.get_header("Content-Encoding") == "gzip":
             body = gzip.decompress(body)
@@ -104,6 +113,7 @@ def test_warc_pointer_seeks_to_the_response_and_reextracts_the_same_item(run):
             fetched_at=fetched,
             headers=dict(record.http_headers.headers),
             profile=profile,
+            requested_at=sent,
         )
         assert again == [page_part(item)]
 

@@ -240,3 +240,28 @@ def test_unparsed_json_keeps_the_raw_text():
         "precision": None, "method": None,
     }  # fmt: skip
     assert iso_utc(instant("2025-07-30T18:05:00+09:00")) == "2025-07-30T09:05:00.000000+00:00"
+
+
+@pytest.mark.parametrize("languages", [["en"], ["fr"]])  # fast path, then dateparser's
+def test_a_page_written_while_the_request_was_in_flight_widens_the_window(languages):
+    """The server wrote the page between the request and the response: its "27 minutes
+    ago" is anchored anywhere in that interval, so the window covers both readings."""
+    fetched = datetime(2025, 7, 30, 10, 0, 0, 300000, tzinfo=UTC)
+    sent = fetched - timedelta(seconds=2)
+    raw = "27 minutes ago" if languages == ["en"] else "il y a 27 minutes"
+    alone = normalise(raw, fetched, languages=languages)
+    both = normalise(raw, fetched, languages=languages, sent_at=sent)
+    assert (both.value, both.latest, both.precision) == (alone.value, alone.latest, "minute")
+    assert both.earliest == alone.earliest - timedelta(seconds=2)
+    # A server that wrote "28 minutes ago" for the same instant, at the request's moment,
+    # is covered too: the truth 28 minutes before `sent` lies in the widened window.
+    assert both.earliest <= sent - timedelta(minutes=28) + timedelta(microseconds=1)
+
+
+def test_a_request_in_flight_across_midnight_covers_both_days():
+    fetched = datetime(2025, 7, 31, 0, 0, 0, 100000, tzinfo=UTC)
+    sent = datetime(2025, 7, 30, 23, 59, 59, 900000, tzinfo=UTC)
+    both = normalise("Yesterday", fetched, sent_at=sent)
+    assert both.earliest == datetime(2025, 7, 29, tzinfo=UTC)
+    assert both.latest == normalise("Yesterday", fetched).latest
+    assert normalise("Yesterday", fetched, sent_at=fetched) == normalise("Yesterday", fetched)

@@ -54,6 +54,10 @@ class _Handler(BaseHTTPRequestHandler):
                 body = gzip.compress(body, mtime=0)
                 headers["Content-Encoding"] = "gzip"
         self.send_response(status)  # also sends Date and Server
+        if self.close_connection:
+            # The client asked to close: say so, or it may send its next request down a
+            # connection this server is closing (and see it cut without a response).
+            self.send_header("Connection", "close")
         for name, value in headers.items():
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
@@ -67,8 +71,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
-    # socketserver's default backlog is 5: clients that open a connection per request
-    # (tests capturing with requests, load tools) overflow it on a busy machine.
+    # socketserver's default backlog is 5, short for a client opening a connection per
+    # request on a busy machine.
     request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], site: Site) -> None:

@@ -29,16 +29,19 @@ def extract(
     fetched_at: datetime,
     headers: Mapping | None = None,
     profile: Profile = DEFAULT_PROFILE,
+    requested_at: datetime | None = None,
 ) -> list[Item]:
     """Items for one page: an article item, a listing item, or none for other pages.
 
     ``body`` is the decoded payload (no Content-Encoding); ``headers`` may be Scrapy
     ``Headers`` or any mapping of names to values, and only Content-Type is read from it,
-    to pick the charset the way Scrapy does.
+    to pick the charset the way Scrapy does. ``requested_at``, when the request was sent
+    (the request record's ``WARC-Date``): the server wrote the page between it and
+    ``fetched_at``, so each time's window covers both (``crawler.timestamps.normalise``).
     """
     _, text = html_to_unicode(content_type(headers), body)
     page = Selector(text=text, type="html")
-    stamp = _Stamper(fetched_at, profile)
+    stamp = _Stamper(fetched_at, profile, requested_at)
     fetched = iso_utc(fetched_at)
     article = daily8.parse_article(page, url)
     if article is not None:
@@ -89,8 +92,11 @@ def content_type(headers: Mapping | None) -> str | None:
 class _Stamper:
     """Resolves the raw times of one page against its fetch instant and profile."""
 
-    def __init__(self, fetched_at: datetime, profile: Profile) -> None:
+    def __init__(
+        self, fetched_at: datetime, profile: Profile, requested_at: datetime | None
+    ) -> None:
         self.fetched_at = fetched_at
+        self.requested_at = requested_at
         self.profile = profile
         self.zones = dict(profile.zone_names)
 
@@ -99,7 +105,12 @@ class _Stamper:
             return None
         profile = self.profile
         found = normalise(
-            raw, self.fetched_at, tz=profile.timezone, languages=profile.languages, zones=self.zones
+            raw,
+            self.fetched_at,
+            tz=profile.timezone,
+            languages=profile.languages,
+            zones=self.zones,
+            sent_at=self.requested_at,
         )
         return found.to_json() if found else unparsed_json(raw)
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -62,6 +62,16 @@ def _http_url(target: str | None) -> str:
     return url
 
 
+def _sent(page: Page, record: Record) -> Page:
+    """``page``, with when its request was sent if ``record`` is that request's record."""
+    if record.type != "request" or record.get("warc-concurrent-to") != page.pointer["record_id"]:
+        return page
+    try:
+        return replace(page, requested_at=warc_date(record.get("warc-date")))
+    except ValueError:
+        return page  # a request record without a readable date: the fetch instant alone
+
+
 class Counters(Counter):
     """Scrapy's stats interface over a Counter: what the crawl's audit pipeline counts into."""
 
@@ -82,6 +92,8 @@ class Page:
     profile: Profile
     pointer: dict[str, Any]
     narrowing: Narrowing | None = None
+    #: The ``WARC-Date`` of its request record, when one follows the response.
+    requested_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +120,7 @@ def _render(page: Page) -> Rendered:
             fetched_at=page.fetched_at,
             headers=page.headers,
             profile=page.profile,
+            requested_at=page.requested_at,
         )
         lines = []
         for item in items:
@@ -136,6 +149,8 @@ class Replay:
         self._state: ArchiveState | None = None
         self._sources: list[Source] = []
         self._waiting: list[tuple[int, Record, Recorded, str]] = []
+        #: The request records of waiting revisits, by the revisit's source and offset.
+        self._waiting_sent: dict[tuple[int, int], Record] = {}
         self._out = out
         self._report = report
         self.records = self.items = self.faults = 0
@@ -190,12 +205,15 @@ class Replay:
         for number, revisit, recorded, elsewhere in self._waiting:
             stored = self._originals.find(revisit)
             if stored is not None:
-                yield from self._revisit(number, revisit, stored, recorded)
+                request = self._waiting_sent.get((number, revisit.offset))
+                for page in self._revisit(number, revisit, stored, recorded):
+                    yield page if request is None else _sent(page, request)
                 continue
             refers_to = revisit.get("warc-refers-to") or revisit.get("warc-payload-digest")
             reason = f"revisit of {refers_to}, a record that is in none of the inputs; {elsewhere}"
             self._fault(Fault(self._sources[number].name, revisit.offset, reason))
         self._waiting.clear()
+        self._waiting_sent.clear()
 
     def _read(self, source: Source) -> Iterator[Page]:
         number = len(self._sources)
@@ -207,6 +225,9 @@ class Replay:
             self._fault(Fault(source.name, 0, f"cannot open: {exc}"))
             return
         offset = 0
+        # A page waits for the next record: the crawler writes each response's request
+        # record right after it, and its WARC-Date is when the request was sent.
+        pending: Page | None = None
         with stream:
             try:
                 for found in read_records(stream, source.name):
@@ -215,9 +236,19 @@ class Replay:
                         continue
                     offset = found.offset
                     self.records += 1
-                    yield from self._record(number, found)
+                    if pending is not None:
+                        yield _sent(pending, found)
+                        pending = None
+                    elif self._waiting and found.type == "request":
+                        self._note_waiting_request(found)
+                    for page in self._record(number, found):
+                        if pending is not None:
+                            yield pending
+                        pending = page
             except Exception as exc:  # the promise: no input stops a replay
                 self._fault(Fault(source.name, offset, f"cannot read on ({describe(exc)})"))
+            if pending is not None:
+                yield pending
 
     def _record(self, number: int, record: Record) -> Iterator[Page]:
         kind = record.type
@@ -247,6 +278,12 @@ class Replay:
                 )
             else:  # its original may still come in a later file
                 self._waiting.append((number, record, recorded, original))
+
+    def _note_waiting_request(self, request: Record) -> None:
+        """The request record of the revisit just put to wait, if ``request`` is it."""
+        number, revisit, *_ = self._waiting[-1]
+        if request.get("warc-concurrent-to") == revisit.get("warc-record-id"):
+            self._waiting_sent[number, revisit.offset] = request
 
     def _other_run(self, revisit: Record) -> Record | str:
         """A revisit's original in another run of the archives root; else why not."""

@@ -23,7 +23,7 @@ from scrapy.exceptions import UsageError
 from scrapy.http import HtmlResponse, Response
 from scrapy.linkextractors import LinkExtractor
 
-from crawler.fetchtime import FETCHED_AT
+from crawler.fetchtime import FETCHED_AT, REQUESTED_AT
 from crawler.pages import extract
 from crawler.profiles import Profile
 
@@ -103,6 +103,7 @@ class AggregatorSpider(scrapy.Spider):
                 fetched_at=response.meta[FETCHED_AT],
                 headers=response.headers,
                 profile=self.profile,
+                requested_at=response.meta.get(REQUESTED_AT),
             )
         except Exception:
             # The page is archived already; report it and keep crawling from its links.

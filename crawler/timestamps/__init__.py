@@ -103,14 +103,17 @@ def normalise(
     tz: str = "UTC",
     languages: Sequence[str] = ("en",),
     zones: Mapping[str, str] | None = None,
+    sent_at: datetime | None = None,
 ) -> Timestamp | None:
     """Resolve ``raw`` against ``fetched_at`` (aware) for a site in the IANA zone ``tz``.
 
     ``languages`` are the site's, in order of preference; ``zones`` maps zone names to
     what they mean on this site (``{"IST": "Asia/Jerusalem"}``, ``{"CST": "+08:00"}``).
-    Returns None for text that holds no time, or one implausibly far in the future.
-    Never raises for any ``raw`` string; a naive ``fetched_at``, an unknown zone or an
-    unknown language raise ValueError.
+    ``sent_at``, when the request was sent: the server wrote the page at some instant
+    between it and ``fetched_at``, so the window then covers the reading at each (the
+    value stays the one at ``fetched_at``). Returns None for text that holds no time, or
+    one implausibly far in the future. Never raises for any ``raw`` string; a naive
+    ``fetched_at``, an unknown zone or an unknown language raise ValueError.
     """
     if fetched_at.utcoffset() is None:
         raise ValueError("fetched_at must be timezone-aware")
@@ -121,15 +124,31 @@ def normalise(
         return None
     try:
         reading, segments = fast.prepared(raw, codes)
-        window = reading.window(anchor) if reading is not None else None
-        method = reading.method if window is not None else "dateparser"
-        if window is None:
-            window = _with_dateparser(segments, anchor, codes)
+        window, method = _read(reading, segments, anchor, codes)
+        if window is not None and sent_at is not None and sent_at < fetched_at:
+            sent = Anchor(sent_at.astimezone(UTC), site, given)
+            early, _ = _read(reading, segments, sent, codes)
+            if early is not None:
+                window = window.covering(early)
     except (ValueError, OverflowError):  # a date out of range, or 31 June
         return None
     if window is None or window.earliest > anchor.fetched + FUTURE_TOLERANCE:
         return None
     return Timestamp(raw, window.value, window.earliest, window.latest, window.precision, method)
+
+
+def _read(
+    reading: fast.Reading | None,
+    segments: tuple[str, ...],
+    anchor: Anchor,
+    codes: tuple[str, ...],
+) -> tuple[Window | None, str]:
+    """The window of the text at ``anchor``: the fast path's reading, else dateparser's."""
+    window = reading.window(anchor) if reading is not None else None
+    if window is not None:
+        assert reading is not None
+        return window, reading.method
+    return _with_dateparser(segments, anchor, codes), "dateparser"
 
 
 def check_site(

@@ -40,6 +40,12 @@ class Window(NamedTuple):
     latest: datetime
     precision: str
 
+    def covering(self, other: Window) -> Window:
+        """This reading, with a span wide enough for ``other``'s too."""
+        return self._replace(
+            earliest=min(self.earliest, other.earliest), latest=max(self.latest, other.latest)
+        )
+
 
 class Anchor(NamedTuple):
     """What every reading is resolved against: the fetch instant (UTC) and the site."""
