@@ -102,6 +102,14 @@ class RunFolder:
         self.run_seq = (
             self.state.begin_run(self.id, self.started.isoformat()) if self.state else None
         )
+        #: When the run began: a resumed run's first start (from the store, else its name).
+        self.first_started = self.started
+        if self.resumed is not None:
+            self.first_started = (
+                self.state.run_started(self.run_seq)
+                if self.state is not None and self.run_seq is not None
+                else datetime.strptime(self.id[:16], RUN_STAMP).replace(tzinfo=timezone.utc)
+            )
         logger.info("Run folder: %s", self.path)
 
     @classmethod
@@ -144,10 +152,11 @@ class RunFolder:
             "spider": spider.name,
             "software": f"aggregator-archiver/{__version__}",
             "start_urls": list(getattr(spider, "start_urls", [])),
-            "started": self.started.isoformat(),
+            "started": self.first_started.isoformat(),
             "finished": finished.isoformat(),
             "finish_reason": reason,
             "resumed": self.resumed is not None,
+            **({"resumed_at": self.started.isoformat()} if self.resumed is not None else {}),
             "stats": {key: stats[key] for key in SUMMARY_STATS if key in stats},
         }
         write_run_file(self.path, summary)

@@ -87,6 +87,10 @@ def test_killed_runs_resume_losing_no_page_and_duplicating_no_item(
     (folder,) = (path for path in root.iterdir() if path.is_dir())
     summary = json.loads((folder / RUN_FILE).read_text("utf-8"))
     assert summary["resumed"] is True and summary["finish_reason"] == "finished"
+    # It began when the first, killed start began: the folder's name says when.
+    started = datetime.fromisoformat(summary["started"])
+    assert started.strftime("%Y%m%dT%H%M%SZ") == folder.name[:16]
+    assert started < datetime.fromisoformat(summary["resumed_at"])
     assert not (jobdir / RESUME_FILE).exists()
     with sqlite3.connect(jobdir / FRONTIER_FILE) as journal:
         assert journal.execute("SELECT count(*) FROM requests").fetchone() == (0,)

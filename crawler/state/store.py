@@ -308,6 +308,11 @@ class StateStore:
             (finished, reason, seq),
         )
 
+    def run_started(self, seq: int) -> datetime:
+        """When the run first started (a resumed run keeps its first start)."""
+        (started,) = self.db.execute("SELECT started FROM runs WHERE seq = ?", (seq,)).fetchone()
+        return datetime.fromisoformat(started)
+
     def run_seq(self, run_id: str) -> int | None:
         row = self.db.execute("SELECT seq FROM runs WHERE run_id = ?", (run_id,)).fetchone()
         return row[0] if row else None
