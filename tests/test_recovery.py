@@ -12,6 +12,7 @@ import os
 import random
 import subprocess
 import sys
+import threading
 import time
 from datetime import datetime, timezone
 from io import BytesIO
@@ -27,7 +28,7 @@ from crawler.demo.site import Site
 from crawler.layout import LOCK_FILE
 from crawler.recovery import close_open_warc, drop_partial_line, recover_root
 from crawler.run import lock_root
-from tests.killharness import Crawl, Moment, SlowSite
+from tests.killharness import Crawl, Moment
 from tests.warctools import read_record_at, warcio_check
 
 
@@ -113,11 +114,25 @@ def test_second_crawl_on_a_locked_root_refuses_to_start(tmp_path):
     assert [path.name for path in tmp_path.iterdir()] == [LOCK_FILE]
 
 
+class GatedSite(Site):
+    """The sample site, holding every page but robots.txt until the gate opens."""
+
+    def __init__(self, epoch: datetime) -> None:
+        super().__init__(epoch)
+        self.gate = threading.Event()
+
+    def respond(self, path_and_query: str, now: datetime) -> tuple:
+        if path_and_query != "/robots.txt":
+            self.gate.wait(60)
+        return super().respond(path_and_query, datetime.now(timezone.utc))
+
+
 def test_a_crawl_started_while_another_writes_the_root_exits_3(tmp_path):
     command = [sys.executable, "-m", "scrapy", "crawl", "aggregator",
                "-s", f"ARCHIVES_DIR={tmp_path}"]  # fmt: skip
     env = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings")
-    with SampleServer(SlowSite(datetime.now(timezone.utc), delay=0.05)) as server:
+    site = GatedSite(datetime.now(timezone.utc))
+    with SampleServer(site) as server:
         server.start()
         first = subprocess.Popen(
             [*command, "-a", f"start_urls={server.url}"],
@@ -139,6 +154,7 @@ def test_a_crawl_started_while_another_writes_the_root_exits_3(tmp_path):
             )
             assert first.poll() is None, "the first crawl should still be running"
         finally:
+            site.gate.set()  # now the first crawl may go on and finish
             status = first.wait(120)
     assert second.returncode == 3
     assert "another crawl is writing to" in second.stderr.splitlines()[-1]
