@@ -23,11 +23,12 @@ from typing import TextIO
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
+from twisted.internet.task import LoopingCall
 
 from crawler import __version__
 from crawler.layout import LOCK_FILE, RUN_STAMP, write_atomic, write_run_file
 from crawler.recovery import recover_root
-from crawler.state.store import StateStore
+from crawler.state.store import COMMIT_INTERVAL, StateStore
 
 logger = logging.getLogger(__name__)
 
@@ -102,6 +103,7 @@ class RunFolder:
         self.run_seq = (
             self.state.begin_run(self.id, self.started.isoformat()) if self.state else None
         )
+        self._committer = LoopingCall(self.state.commit if self.state else lambda: None)
         #: When the run began: a resumed run's first start (from the store, else its name).
         self.first_started = self.started
         if self.resumed is not None:
@@ -120,6 +122,7 @@ class RunFolder:
         state_file = root / settings["STATE_FILE"] if settings.getbool("STATE_ENABLED") else None
         jobdir = Path(settings["JOBDIR"]) if settings.get("JOBDIR") else None
         folder = cls(crawler, root, name, state_file=state_file, jobdir=jobdir)
+        crawler.signals.connect(folder.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(folder.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(folder.engine_stopped, signal=signals.engine_stopped)
         return folder
@@ -144,7 +147,15 @@ class RunFolder:
             self.state.close()
         self._lock.close()
 
+    def spider_opened(self, spider: Spider) -> None:
+        """Commit the store's gathered writes on a timer too, so a crawl waiting on slow
+        responses holds none of them longer than ``COMMIT_INTERVAL``."""
+        if self.state is not None:
+            self._committer.start(COMMIT_INTERVAL, now=False)
+
     def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self._committer.running:
+            self._committer.stop()
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
         finished = datetime.now(timezone.utc)
         summary = {

@@ -28,6 +28,7 @@ from crawler.demo.site import Site
 from crawler.layout import LOCK_FILE
 from crawler.recovery import close_open_warc, drop_partial_line, recover_root
 from crawler.run import lock_root
+from crawler.state.store import StateStore
 from tests.killharness import Crawl, Moment
 from tests.warctools import read_record_at, warcio_check
 
@@ -153,6 +154,11 @@ def test_a_crawl_started_while_another_writes_the_root_exits_3(tmp_path):
                 timeout=60,
             )
             assert first.poll() is None, "the first crawl should still be running"
+            # Held at the gate, the first crawl writes nothing more; its timer has still
+            # committed the robots.txt fetch, which a reader (or a kill) now sees.
+            store = StateStore(tmp_path / "state.sqlite", readonly=True)
+            assert [fetch.url for fetch in store.fetches()] == [server.url + "robots.txt"]
+            store.close()
         finally:
             site.gate.set()  # now the first crawl may go on and finish
             status = first.wait(120)

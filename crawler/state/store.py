@@ -2,9 +2,10 @@
 
 One file, ``<ARCHIVES_DIR>/state.sqlite`` (``STATE_FILE``), in WAL mode, shared by the runs
 of that root one after another (the root's lock keeps them from overlapping). A killed
-process leaves it consistent: writes are grouped into transactions committed at least
-every ``COMMIT_INTERVAL`` seconds (a commit per write would cost the crawl several
-percent), so a kill loses at most that last moment's rows, never half of one; and a
+process leaves it consistent: writes are grouped into transactions committed every
+``COMMIT_INTERVAL`` seconds (by the next write, or the crawl's timer in ``crawler.run``;
+a commit per write would cost the crawl several percent), so a kill loses at most that
+last moment's rows, never half of one; and a
 response's row is written only after its WARC record has reached the OS, so a row never
 points at a record that is not in the file. The tables (README "Scheduled runs"
 documents them for users):
