@@ -2,7 +2,7 @@
 
 Records each item's sightings in the state store, then sets ``narrowed`` on its article
 and cards (``crawler.state.sightings.annotate``) from the observations of earlier runs,
-which do not change during a run and are kept at hand for ``EARLIER_CACHE`` articles.
+read once per article (``crawler.state.sightings.earlier_runs``).
 Conflicting observations are counted (``narrowing/conflicts``) and logged. Placed before
 the audit, which then checks the item whole.
 
@@ -11,17 +11,15 @@ Setting: ``STATE_ENABLED`` (off: the pipeline steps aside and items have no ``na
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from crawler.narrowing import Observation
 from crawler.pipelines import item_dict
 from crawler.pipelines.audit import Stats
 from crawler.run import run_folder
-from crawler.state.sightings import EARLIER_CACHE, annotate, report_conflicts
+from crawler.state.sightings import annotate, earlier_runs, report_conflicts
 from crawler.state.store import StateStore
 
 
@@ -32,8 +30,7 @@ class NarrowingPipeline:
         self.store = store
         self.run_seq = run_seq
         self.stats = stats
-        # Earlier runs' observations do not change during this run.
-        self._earlier = lru_cache(maxsize=EARLIER_CACHE)(self._query)
+        self._earlier = earlier_runs(store, run_seq)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> NarrowingPipeline:
@@ -51,6 +48,3 @@ class NarrowingPipeline:
         conflicted = annotate(data, self._earlier)
         report_conflicts(conflicted, self.stats)
         return item
-
-    def _query(self, url: str) -> tuple[Observation, ...]:
-        return tuple(self.store.observations(url, before_run=self.run_seq))

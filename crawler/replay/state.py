@@ -14,12 +14,11 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import partial
 from pathlib import Path
 
-from crawler.narrowing import Observation
 from crawler.replay.reader import Record, record_at
-from crawler.state.sightings import EARLIER_CACHE, Earlier
+from crawler.state.sightings import Earlier, earlier_runs
 from crawler.state.store import StateStore
 
 
@@ -56,15 +55,16 @@ def _store(path: str) -> StateStore:
     return _stores[key]
 
 
-@lru_cache(maxsize=EARLIER_CACHE)
-def _earlier(state: str, run_seq: int, url: str) -> list[Observation]:
-    """Shared by every page that names the article: read it, never change it."""
-    return _store(state).observations(url, before_run=run_seq)
+#: Each process's readers of earlier runs' observations, by process, store and run.
+_earliers: dict[tuple[int, str, int], Earlier] = {}
 
 
 def earlier(narrowing: Narrowing) -> Earlier:
     """An article's readable observations made by runs before the page's own."""
-    return partial(_earlier, narrowing.state, narrowing.run_seq)
+    key = (os.getpid(), narrowing.state, narrowing.run_seq)
+    if key not in _earliers:
+        _earliers[key] = earlier_runs(_store(narrowing.state), narrowing.run_seq)
+    return _earliers[key]
 
 
 class ArchiveState:

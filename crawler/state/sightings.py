@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import Any
 
 from crawler.narrowing import CLOCK_SLACK, Narrowed, Observation, narrow
 from crawler.pipelines.audit import Stats
-from crawler.state.store import item_sightings, speakers
+from crawler.state.store import StateStore, item_sightings, speakers
 from crawler.timestamps import iso_utc
 
 logger = logging.getLogger(__name__)
@@ -35,6 +36,17 @@ Earlier = Callable[[str], Sequence[Observation]]
 #: Articles whose earlier observations a crawl or replay keeps at hand: a card's article
 #: shows up on several pages of a run (listings, related blocks); the store is asked once.
 EARLIER_CACHE = 4096
+
+
+def earlier_runs(store: StateStore, run_seq: int) -> Earlier:
+    """An article's readable observations made by runs before ``run_seq``, each article
+    read once (``EARLIER_CACHE`` of them kept): earlier runs' observations never change."""
+
+    @lru_cache(maxsize=EARLIER_CACHE)
+    def earlier(url: str) -> tuple[Observation, ...]:
+        return tuple(store.observations(url, before_run=run_seq))
+
+    return earlier
 
 
 def narrowed_json(narrowed: Narrowed | None) -> dict[str, Any] | None:
