@@ -23,6 +23,7 @@ from typing import TextIO
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
 from twisted.internet.task import LoopingCall
 
 from crawler import __version__
@@ -175,6 +176,15 @@ class RunFolder:
             self.state.finish_run(self.run_seq, finished.isoformat(), reason)
         if reason == "finished" and self._resume_file is not None:
             self._resume_file.unlink(missing_ok=True)
+
+
+def run_state(crawler: Crawler) -> tuple[StateStore, int]:
+    """The crawl's state store and this run's ``seq`` in it; NotConfigured (the component
+    steps aside) when ``STATE_ENABLED`` is off."""
+    run = run_folder(crawler)
+    if run.state is None or run.run_seq is None:
+        raise NotConfigured("STATE_ENABLED is off")
+    return run.state, run.run_seq
 
 
 def lock_root(root: Path) -> TextIO:

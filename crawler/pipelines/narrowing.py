@@ -14,11 +14,10 @@ from __future__ import annotations
 from typing import Any
 
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
 
 from crawler.pipelines import item_dict
 from crawler.pipelines.audit import Stats
-from crawler.run import run_folder
+from crawler.run import run_state
 from crawler.state.sightings import annotate, earlier_runs, report_conflicts
 from crawler.state.store import StateStore
 
@@ -34,11 +33,9 @@ class NarrowingPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> NarrowingPipeline:
-        run = run_folder(crawler)
-        if run.state is None or run.run_seq is None:
-            raise NotConfigured("STATE_ENABLED is off")
+        store, run_seq = run_state(crawler)
         assert crawler.stats is not None
-        return cls(run.state, run.run_seq, crawler.stats)
+        return cls(store, run_seq, crawler.stats)
 
     def process_item(self, item: Any, spider: object = None) -> Any:
         data = item_dict(item)

@@ -10,27 +10,25 @@ from __future__ import annotations
 
 from scrapy import Request
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
 from crawler.archive.middleware import WARC_META, WARC_PAYLOAD
 from crawler.fetchtime import FETCHED_AT
-from crawler.run import RunFolder, run_folder
-from crawler.state.store import Fetch
+from crawler.run import run_folder, run_state
+from crawler.state.store import Fetch, StateStore
 from crawler.timestamps import iso_utc
 
 
 class FetchRecorderMiddleware:
-    def __init__(self, run: RunFolder) -> None:
-        if run.state is None or run.run_seq is None:
-            raise NotConfigured("STATE_ENABLED is off")
-        self.run = run
-        self.store = run.state
-        self.run_seq = run.run_seq
+    def __init__(self, store: StateStore, run_seq: int, run_id: str) -> None:
+        self.store = store
+        self.run_seq = run_seq
+        self.run_id = run_id
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FetchRecorderMiddleware:
-        return cls(run_folder(crawler))
+        store, run_seq = run_state(crawler)
+        return cls(store, run_seq, run_folder(crawler).id)
 
     def process_response(
         self, request: Request, response: Response, spider: object = None
@@ -47,7 +45,7 @@ class FetchRecorderMiddleware:
                 payload_digest=payload.get("digest"),
                 record_type=payload.get("type"),
                 record_id=location.get("record_id"),
-                warc_file=f"{self.run.id}/{filename}" if filename else None,
+                warc_file=f"{self.run_id}/{filename}" if filename else None,
                 warc_offset=location.get("offset"),
                 warc_length=location.get("length"),
             )

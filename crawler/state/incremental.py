@@ -30,13 +30,12 @@ from typing import Any
 
 from scrapy import Request
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 
 from crawler.fetchtime import FETCHED_AT
 from crawler.pipelines import item_dict
-from crawler.run import run_folder
+from crawler.run import run_state
 from crawler.spiders.aggregator import HOPS
 from crawler.state.store import ARTICLE, LISTING, OTHER, PageState, StateStore
 from crawler.state.whole_output import WholeOutputMiddleware
@@ -63,12 +62,10 @@ class IncrementalMiddleware(WholeOutputMiddleware):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
-        run = run_folder(crawler)
-        if run.state is None or run.run_seq is None:
-            raise NotConfigured("STATE_ENABLED is off")
+        store, run_seq = run_state(crawler)
         refresh = timedelta(seconds=crawler.settings.getfloat("ARTICLE_REFRESH"))
         assert crawler.stats is not None
-        return cls(run.state, run.run_seq, refresh, crawler.stats)
+        return cls(store, run_seq, refresh, crawler.stats)
 
     def pass_on(self, response: Response, outputs: list[Any]) -> list[Any]:
         requests = [output for output in outputs if isinstance(output, Request)]

@@ -10,9 +10,10 @@ from __future__ import annotations
 import logging
 
 from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
 
 from crawler.archive.revisits import ArchivedPayload, MemoryPayloadIndex, PayloadIndex
-from crawler.run import run_folder
+from crawler.run import run_state
 from crawler.state.store import StateStore
 
 logger = logging.getLogger(__name__)
@@ -26,8 +27,9 @@ class StatePayloadIndex:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PayloadIndex:
-        store = run_folder(crawler).state
-        if store is None:
+        try:
+            store, _ = run_state(crawler)
+        except NotConfigured:
             logger.info("STATE_ENABLED is off: revisits refer to this run's records only")
             return MemoryPayloadIndex()
         return cls(store)
