@@ -25,7 +25,7 @@ from typing import Any
 
 from crawler.narrowing import CLOCK_SLACK, Narrowed, Observation, narrow
 from crawler.pipelines.audit import Stats
-from crawler.state.store import StateStore, item_sightings, speakers
+from crawler.state.store import StateStore, speakers
 from crawler.timestamps import iso_utc
 
 logger = logging.getLogger(__name__)
@@ -65,16 +65,14 @@ def annotate(item: Item, earlier: Earlier) -> list[tuple[str, Narrowed]]:
     """Set ``narrowed`` on the item's article and on each card; return the narrowings
     that had conflicts, by article URL."""
     own: dict[str, list[Observation]] = {}
-    for sighting in item_sightings(item):
-        if sighting.window is not None:
-            earliest, latest, value = sighting.window
-            own.setdefault(sighting.article_url, []).append(
-                Observation.from_json(
-                    {"earliest": earliest, "latest": latest, "value": value, "raw": sighting.raw},
-                    source_url=sighting.page_url,
-                    fetched_at=sighting.fetched_at,
-                )
-            )
+    for url, target, _ in speakers(item):
+        if target.get("published") is None:
+            continue
+        seen = Observation.from_json(
+            target["published"], source_url=item["url"], fetched_at=item["fetched_at"]
+        )
+        if seen is not None:  # None: shown, but not readable
+            own.setdefault(url, []).append(seen)
     conflicted = []
     for url, target, _ in speakers(item):
         narrowed = narrow([*earlier(url), *own.get(url, ())], CLOCK_SLACK)
