@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 # one Scrapy decodes brotli bodies with (Scrapy then fails on `br` responses).
 PYWB_VENV ?= .venv-pywb
 
-.PHONY: demo test lint bench install install-test system-deps clean
+.PHONY: demo test lint bench quality install install-test system-deps clean
 
 # Each install stamp is remade when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -47,6 +47,11 @@ demo: install
 # Every benchmark, paired against its baseline in the same run; prints one table.
 bench: install
 	$(PY) -m benchmarks
+
+# Extraction quality on the demo layouts (with and without a profile) and the article
+# fixtures: shares of correct card fields and publication days.
+quality: install
+	$(PY) -m benchmarks.quality
 
 lint: install-test
 	$(VENV)/bin/ruff check .

@@ -50,21 +50,48 @@ STATE_FILE = "state.sqlite"
 ARTICLE_REFRESH = 86400
 
 # --- The site ---------------------------------------------------------------------------
+# The site profile (crawler/profiles): a bundled name (daily8) or the path of a TOML file;
+# `-a profile=NAME_OR_PATH` sets it. Empty: zero-config detection reads every page.
+SITE_PROFILE = ""
+# The three below apply where the profile leaves them out, or when given with -s.
 # IANA zone in which the site's calendar words ("Yesterday", "3 days ago", bare clock
-# times) are meant, and the languages its pages are written in.
-SITE_TIMEZONE = "UTC"
-SITE_LANGUAGES = ["en"]
+# times) are meant, and the languages its pages are written in. Empty: each page's own
+# language (<html lang>) and the zone it suggests (crawler.pages.locale), else UTC, English.
+SITE_TIMEZONE = ""
+SITE_LANGUAGES = []
 # Zone names this site writes that mean something other than crawler.timestamps.DEFAULT_ZONES
 # says: a fixed offset or an IANA zone, e.g. {"IST": "Asia/Jerusalem", "CST": "+08:00"}.
 # Names that SITE_TIMEZONE itself uses (CST in Asia/Shanghai) need no entry.
 SITE_ZONE_NAMES = {}
 
+# --- Discovery --------------------------------------------------------------------------
+# Follow the sitemaps robots.txt names (feeds named by <link rel=alternate> are always
+# followed). Their entries are crawled like a listing's cards, within CLOSESPIDER_PAGECOUNT.
+DISCOVERY_SITEMAPS = True
+
 # --- Politeness and scope ---------------------------------------------------------------
+# The crawl stays on the start URLs' sites (registrable domains) and the profile's domains.
+# True also fetches the pages that cards link to on other sites (publishers), one hop:
+# archived and read by zero-config, their links not followed.
+SCOPE_OUTBOUND = False
 ROBOTSTXT_OBEY = True
 USER_AGENT = f"aggregator-archiver/{__version__} (web archiving crawler; Scrapy)"
 # How many links deep from the start URLs to follow; 0 means no limit.
 DEPTH_LIMIT = 0
+# Stop after this many responses (requisites count); 0 means no limit. A profile's
+# politeness.max_pages sets it too.
+CLOSESPIDER_PAGECOUNT = 0
 CONCURRENT_REQUESTS_PER_DOMAIN = 8
+# AutoThrottle adapts the delay per site to its response times, aiming at this many
+# requests in flight per site, never below DOWNLOAD_DELAY nor above the concurrency.
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 4.0
+DOWNLOAD_DELAY = 0
+# Responses larger than this are dropped (counted by Scrapy), larger than WARNSIZE logged.
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 # Only encodings that replay tools can decode (pywb cannot replay zstd).
 # A response cut short is kept (and archived with WARC-Truncated), not thrown away.
 DOWNLOAD_FAIL_ON_DATALOSS = False
@@ -88,6 +115,9 @@ EXTENSIONS = {
     "crawler.archive.run_indexes.RunIndexes": 10,
 }
 DOWNLOADER_MIDDLEWARES = {
+    # Scrapy's offsite filter, letting the robots.txt of outbound pages through.
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "crawler.scope.ScopeMiddleware": 50,
     # Nearest the downloader: after HttpCompression (590) and Redirect (600), so the
     # archive sees bodies as sent and every 3xx.
     # Records each archived response in the state store (after the archive wrote it).

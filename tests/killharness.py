@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from crawler.archive.writer import OPEN_SUFFIX
+from crawler.demo.crawl import SAMPLE_PROFILE
 from crawler.demo.site import Response, Site
 from crawler.layout import ITEMS_FILE
 
@@ -77,7 +78,7 @@ class Crawl:
 
     def _start(self) -> tuple[subprocess.Popen[bytes], Path]:
         command = [sys.executable, "-m", "scrapy", "crawl", "aggregator",
-                   "-a", f"start_urls={self.start_url}",
+                   "-a", f"start_urls={self.start_url}", "-a", f"profile={SAMPLE_PROFILE}",
                    "-s", f"ARCHIVES_DIR={self.archives}"]  # fmt: skip
         for name, value in self.settings.items():
             command += ["-s", f"{name}={value}"]

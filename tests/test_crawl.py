@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
@@ -21,7 +22,7 @@ from crawler.demo.server import SampleServer
 from crawler.demo.site import Site
 from crawler.pages import extract
 from crawler.pipelines.audit import item_validator
-from crawler.profiles import Profile
+from crawler.profiles import load as load_profile
 from tests.warctools import read_record_at, run_records, warcio_check
 
 
@@ -31,7 +32,7 @@ def run(request, tmp_path_factory):
     folder, truth = crawl_sample_site(archives, tz=request.param)
     lines = (folder / "items.jsonl").read_text("utf-8").splitlines()
     items = [json.loads(line) for line in lines]
-    return folder, truth, items, Profile(timezone=request.param)
+    return folder, truth, items, replace(load_profile("daily8"), timezone=request.param)
 
 
 def test_items_cover_the_site(run):
@@ -218,7 +219,7 @@ def test_crawl_command_exit_statuses_and_summary_line(tmp_path):
     site = Site(datetime.now(timezone.utc))
     with SampleServer(site) as server:
         server.start()
-        ok = crawl("-a", f"start_urls={server.url}", "-s", "DEPTH_LIMIT=1")
+        ok = crawl("-a", f"start_urls={server.url}", "-a", "profile=daily8", "-s", "DEPTH_LIMIT=1")
     assert ok.returncode == 0
     last = ok.stderr.splitlines()[-1]
     assert last.startswith("aggregator: ") and " article, " in last and ", finished -> " in last

@@ -15,9 +15,11 @@ import pytest
 
 from crawler.pages import content_type, extract
 from crawler.pipelines.audit import ItemAuditPipeline, item_validator
+from crawler.profiles import load as load_profile
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pages"
 CASES = sorted(path.stem for path in FIXTURES.glob("*.html"))
+DAILY8 = load_profile("daily8")
 CHROME = ("Hashtags", "Try Our AI Features", "Explore what Daily8 AI", "Comments",
           "No comments yet", "Related Articles", "© KYODO")  # fmt: skip
 
@@ -29,6 +31,7 @@ def load(name: str) -> tuple[list[dict], dict]:
         (FIXTURES / f"{name}.html").read_bytes(),
         fetched_at=datetime.fromisoformat(expected["fetched_at"]),
         headers={"Content-Type": "text/html; charset=utf-8"},
+        profile=DAILY8,
     )
     return items, expected
 
@@ -115,6 +118,7 @@ def test_charset_from_headers_decodes_latin1():
         html.encode("latin-1"),
         fetched_at=datetime.fromisoformat("2025-07-30T08:35:00+00:00"),
         headers={b"Content-Type": [b"text/html; charset=iso-8859-1"]},
+        profile=DAILY8,
     )
     assert listing["title"] == "Café"
     assert listing["cards"][0]["title"] == "Crème"
@@ -146,6 +150,7 @@ def test_an_item_breaking_the_schema_is_counted_logged_and_kept(caplog):
         "https://daily8.example/article/1",
         (FIXTURES / "seed-article-photo.html").read_bytes(),
         fetched_at=datetime(2025, 7, 30, 8, 0, tzinfo=timezone.utc),
+        profile=DAILY8,
     )
     item["warc"] = None
     audit = ItemAuditPipeline(Counts())

@@ -39,6 +39,7 @@ from crawler.archive.records import (
 from crawler.archive.revisits import ArchivedPayload, PayloadIndex
 from crawler.archive.writer import RecordLocation, WarcFileWriter
 from crawler.fetchtime import FETCHED_AT, REQUESTED_AT
+from crawler.profiles import Profile
 from crawler.run import run_folder
 
 #: ``request.meta`` key holding the response record's location (``RecordLocation.to_json``).
@@ -51,6 +52,9 @@ WARC_PAYLOAD = "warc_payload"
 #: replay reads the site profile back from these fields.
 CRAWL_SETTING_PREFIX = "crawl-setting-"
 
+#: warcinfo field holding the site profile's document as JSON (``Profile.to_json``).
+SITE_PROFILE_FIELD = "site-profile"
+
 #: Settings that shape what a crawl fetches and how it reads pages, kept in every warcinfo.
 CRAWL_SETTINGS = (
     "ROBOTSTXT_OBEY",
@@ -59,9 +63,12 @@ CRAWL_SETTINGS = (
     "DOWNLOAD_DELAY",
     "CONCURRENT_REQUESTS_PER_DOMAIN",
     "DOWNLOAD_MAXSIZE",
+    "SITE_PROFILE",
     "SITE_TIMEZONE",
     "SITE_LANGUAGES",
     "SITE_ZONE_NAMES",
+    "SCOPE_OUTBOUND",
+    "AUTOTHROTTLE_ENABLED",
 )
 
 
@@ -186,4 +193,14 @@ def warcinfo_fields(crawler: Crawler, run_id: str) -> dict[str, str]:
     }
     for name in CRAWL_SETTINGS:
         fields[CRAWL_SETTING_PREFIX + name] = setting_text(settings.get(name))
+    profile = getattr(crawler.spider, "profile", None)
+    if isinstance(profile, Profile):
+        # The profile pages were read with, whole, so a replay reads them the same way.
+        fields[SITE_PROFILE_FIELD] = profile.to_json()
+        for name, value in (
+            ("SITE_TIMEZONE", profile.timezone),
+            ("SITE_LANGUAGES", list(profile.languages)),
+            ("SITE_ZONE_NAMES", dict(profile.zone_names)),
+        ):
+            fields[CRAWL_SETTING_PREFIX + name] = setting_text(value)
     return fields

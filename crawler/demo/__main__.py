@@ -1,7 +1,8 @@
 """The sample aggregator's command line.
 
-`python -m crawler.demo serve --port 8008` serves it; `python -m crawler.demo run` serves it
-on a free port, crawls it completely with `scrapy crawl aggregator`, and prints a summary.
+`python -m crawler.demo serve --port 8008` serves it (`--layout compact|grid|german` serves
+another layout over the same catalogue instead); `python -m crawler.demo run` serves it on a
+free port, crawls it completely with `scrapy crawl aggregator`, and prints a summary.
 """
 
 import argparse
@@ -13,7 +14,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from crawler.demo.crawl import crawl_sample_site
-from crawler.demo.server import SampleServer
+from crawler.demo.layouts import LAYOUTS
+from crawler.demo.server import SampleServer, Servable
 from crawler.demo.site import Site
 from crawler.summary import summarise
 
@@ -26,14 +28,22 @@ def _zone(name: str) -> str:
     return name
 
 
+SAMPLE = "daily8"  # the --layout name of the sample site itself
+
+
 def serve(args: argparse.Namespace) -> int:
     """Serve the site on loopback until SIGINT or SIGTERM; its epoch is the start instant."""
-    site = Site(datetime.now(timezone.utc).replace(microsecond=0), tz=args.timezone)
+    epoch = datetime.now(timezone.utc).replace(microsecond=0)
+    site: Servable
+    if args.layout == SAMPLE:
+        site, label = Site(epoch, tz=args.timezone or "UTC"), "sample aggregator"
+    else:  # each layout has its own zone unless told otherwise
+        site, label = LAYOUTS[args.layout](epoch, tz=args.timezone), f"{args.layout} layout"
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     with SampleServer(site, port=args.port) as server:
-        print(f"Serving sample aggregator on {server.url}", flush=True)
+        print(f"Serving {label} on {server.url}", flush=True)
         stop.wait()
     return 0
 
@@ -52,7 +62,11 @@ def main(argv: list[str] | None = None) -> int:
     serve_parser = commands.add_parser("serve", help="serve the sample aggregator on 127.0.0.1")
     serve_parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     serve_parser.add_argument(
-        "--timezone", type=_zone, default="UTC", help="zone for 'Yesterday' and 'N days ago'"
+        "--layout", choices=(SAMPLE, *LAYOUTS), default=SAMPLE, help="which site to serve"
+    )
+    serve_parser.add_argument(
+        "--timezone", type=_zone, default=None,
+        help="zone for 'Yesterday' and 'N days ago' (default: UTC, or the layout's own)",
     )
     serve_parser.set_defaults(handler=serve)
 

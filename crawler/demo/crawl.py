@@ -18,9 +18,18 @@ from pathlib import Path
 from crawler.demo.server import SampleServer
 from crawler.demo.site import Site
 
+#: The bundled profile that reads the sample site (crawler/profiles/daily8.toml).
+SAMPLE_PROFILE = "daily8"
 
-def run_crawl(start_url: str, archives: Path, settings: Mapping[str, str] | None = None) -> Path:
-    """Run ``scrapy crawl aggregator`` on ``start_url``; return the new run folder.
+
+def run_crawl(
+    start_url: str,
+    archives: Path,
+    settings: Mapping[str, str] | None = None,
+    profile: str | None = SAMPLE_PROFILE,
+) -> Path:
+    """Run ``scrapy crawl aggregator`` on ``start_url`` with ``profile`` (None: zero-config);
+    return the new run folder.
 
     The crawl's log is kept in the run folder as ``crawl.log``; if the crawl fails, the
     error names the log.
@@ -29,6 +38,8 @@ def run_crawl(start_url: str, archives: Path, settings: Mapping[str, str] | None
     before = set(archives.iterdir())
     command = [sys.executable, "-m", "scrapy", "crawl", "aggregator",
                "-a", f"start_urls={start_url}", "-s", f"ARCHIVES_DIR={archives}"]  # fmt: skip
+    if profile:
+        command += ["-a", f"profile={profile}"]
     for name, value in (settings or {}).items():
         command += ["-s", f"{name}={value}"]
     env = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings")

@@ -1,4 +1,4 @@
-"""Serve a `Site` over real HTTP/1.1 on loopback, as a live aggregator would.
+"""Serve a `Site` (or any layout with its `respond`) over real HTTP/1.1 on loopback.
 
 The serving clock is read per request: like a real site, every fetch sees relative times as of
 its own instant, which is exactly what the crawler must anchor to its fetch time.
@@ -9,10 +9,17 @@ import sys
 import threading
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Protocol
 
-from crawler.demo.site import Site
+from crawler.demo.site import Response
 
 COMPRESSIBLE = ("text/html", "application/json")
+
+
+class Servable(Protocol):
+    """What the server needs of a site (`Site`, the layouts): a response per path and instant."""
+
+    def respond(self, path_and_query: str, now: datetime) -> Response: ...
 
 
 def accepts_gzip(accept_encoding: str) -> bool:
@@ -75,7 +82,7 @@ class _HTTPServer(ThreadingHTTPServer):
     # request on a busy machine.
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], site: Site) -> None:
+    def __init__(self, address: tuple[str, int], site: Servable) -> None:
         self.site = site
         super().__init__(address, _Handler)
 
@@ -86,9 +93,9 @@ class _HTTPServer(ThreadingHTTPServer):
 
 
 class SampleServer:
-    """A `Site` served from a background thread; use as a context manager or start/close."""
+    """A site served from a background thread; use as a context manager or start/close."""
 
-    def __init__(self, site: Site, *, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, site: Servable, *, host: str = "127.0.0.1", port: int = 0) -> None:
         self._httpd = _HTTPServer((host, port), site)  # binds now, so .port is known
         self._thread: threading.Thread | None = None
 

@@ -1,37 +1,69 @@
-"""The extraction seam: a fetched page in, JSON-ready items out.
+"""The extraction seam: a fetched page in, JSON-ready items (and discovery links) out.
 
-``extract`` is the one entry point the spider's callbacks and offline replay share. It is
-pure: no network, no clock, no Scrapy. Every displayed time is resolved against the
-``fetched_at`` given, so the same bytes and instant always give the same items.
+``read`` is what the spider calls, ``extract`` (its items alone) what offline replay calls;
+both are pure: no network, no clock, no Scrapy. Every displayed time is resolved against
+the ``fetched_at`` given, so the same bytes, instant and profile always give the same items.
+
+A page is read by the site profile where it says how (``crawler.pages.profiled``) and by
+zero-config detection for everything it leaves out: articles from JSON-LD, OpenGraph and
+main text (``crawler.pages.articles``), cards as repeated blocks holding a link and a time
+(``crawler.pages.cards``). RSS/Atom feeds and sitemaps become listings of their entries.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from parsel import Selector
 from w3lib.encoding import html_to_unicode
 
-from crawler.pages import daily8
-from crawler.pages.daily8 import RawCard
-from crawler.profiles import DEFAULT_PROFILE, Profile
-from crawler.timestamps import iso_utc, normalise, unparsed_json
+from crawler.narrowing import CLOCK_SLACK
+from crawler.pages import articles, cards, feeds, profiled, sitemaps
+from crawler.pages.locale import localised
+from crawler.pages.raw import MachineTime, RawArticle, RawCard, RawListing
+from crawler.profiles import ZERO_CONFIG, Profile
+from crawler.timestamps import Timestamp, iso_utc, normalise, unparsed_json
+from crawler.timestamps.machine import machine
 
 Item = dict[str, Any]
 
+#: ``MachineTime.via`` of a date htmldate found in the page's text, not in its metadata.
+HEURISTIC = "htmldate"
 
-def extract(
+
+class Reading(NamedTuple):
+    """What a page gives: its items, and the links discovery found beyond its ``<a>``s
+    (feed entries, child sitemaps, ``<link rel=alternate>`` feeds, pagination)."""
+
+    items: list[Item]
+    links: list[str]
+
+
+def readable(url: str, body: bytes, headers: Mapping | None, *, html: bool) -> bool:
+    """Whether a response gives items: an HTML page (``html``: Scrapy's response class
+    says so, as the crawl's spider is told), an RSS/Atom feed or a sitemap."""
+    kind = content_type(headers)
+    return html or feeds.looks_like_feed(body, kind) or sitemaps.looks_like_sitemap(body, kind, url)
+
+
+def extract(url: str, body: bytes, **options: Any) -> list[Item]:
+    """Items for one page: an article item, a listing item, or none for other pages.
+    ``read``'s items; ``options`` are ``read``'s keywords."""
+    return read(url, body, **options).items
+
+
+def read(
     url: str,
     body: bytes,
     *,
     fetched_at: datetime,
     headers: Mapping | None = None,
-    profile: Profile = DEFAULT_PROFILE,
+    profile: Profile = ZERO_CONFIG,
     requested_at: datetime | None = None,
-) -> list[Item]:
-    """Items for one page: an article item, a listing item, or none for other pages.
+) -> Reading:
+    """The items of one page, and its discovery links for the spider to follow.
 
     ``body`` is the decoded payload (no Content-Encoding); ``headers`` may be Scrapy
     ``Headers`` or any mapping of names to values, and only Content-Type is read from it,
@@ -39,38 +71,108 @@ def extract(
     (the request record's ``WARC-Date``): the server wrote the page between it and
     ``fetched_at``, so each time's window covers both (``crawler.timestamps.normalise``).
     """
-    _, text = html_to_unicode(content_type(headers), body)
+    profile = profile.reading(url)
+    kind = content_type(headers)
+    if feeds.looks_like_feed(body, kind):
+        listing = feeds.parse_feed(body, url, kind)
+        stamp = _Stamper(fetched_at, localised(profile, None, fetched_at), requested_at)
+        return _listing_reading(url, listing, stamp, [])
+    if sitemaps.looks_like_sitemap(body, kind, url):
+        found = sitemaps.parse_sitemap(body, url)
+        if found is None:
+            return Reading([], [])
+        stamp = _Stamper(fetched_at, localised(profile, None, fetched_at), requested_at)
+        return _listing_reading(url, found.listing, stamp, found.sitemaps)
+    _, text = html_to_unicode(kind, body)
     page = Selector(text=text, type="html")
+    profile = localised(profile, page, fetched_at)
     stamp = _Stamper(fetched_at, profile, requested_at)
-    fetched = iso_utc(fetched_at)
-    article = daily8.parse_article(page, url)
+    links = feeds.feed_links(page, url) + [
+        href
+        for selector in profile.links.pagination
+        if (href := profiled.link(url, page.css(selector).attrib.get("href")))
+    ]
+    article = _article(page, text, url, fetched_at, profile, stamp)
     if article is not None:
-        return [
-            {
-                "type": "article",
-                "url": url,
-                "title": article["title"],
-                "body": article["body"],
-                "image_caption": article["image_caption"],
-                "credit": article["credit"],
-                "source": article["source"],
-                "published": stamp(article["time"]),
-                "related": [stamp.card(card) for card in article["related"]],
-                "fetched_at": fetched,
-            }
-        ]
-    listing = daily8.parse_listing(page, url)
-    if listing is not None:
-        return [
-            {
-                "type": "listing",
-                "url": url,
-                "title": listing["title"],
-                "fetched_at": fetched,
-                "cards": [stamp.card(card) for card in listing["cards"]],
-            }
-        ]
-    return []
+        return Reading([stamp.article(url, article)], links)
+    listing = _listing(page, url, profile, stamp)
+    return _listing_reading(url, listing, stamp, links)
+
+
+def _article(
+    page: Selector,
+    text: str,
+    url: str,
+    fetched_at: datetime,
+    profile: Profile,
+    stamp: _Stamper,
+) -> RawArticle | None:
+    """The article by the profile, its gaps filled by detection; by detection alone when
+    the profile does not say what an article looks like."""
+    if not profile.article.given:
+        found = articles.article_fields(page, text, url, fetched_at=fetched_at)
+        if found is not None:
+            found["related"] = cards.detect_cards(page, url, stamp.is_time)
+        return found
+    found = profiled.parse_article(page, url, profile)
+    if found is None:
+        return None
+    rules = profile.article
+    missing = [name for name in _ARTICLE_FIELDS if not getattr(rules, name)]
+    detected = (
+        articles.article_fields(page, text, url, fetched_at=fetched_at) if missing else None
+    )
+    for name in missing if detected else ():
+        found[name] = found[name] or detected[name]  # type: ignore[literal-required]
+    if not rules.machine_time:
+        found["machine_time"] = articles.structured_time(page, url, fetched_at=fetched_at)
+    if not rules.related:
+        root = page.css(rules.root) if rules.root else None
+        found["related"] = cards.detect_cards(page, url, stamp.is_time, exclude=root)
+    else:
+        found["related"] = _filled(found["related"], page, url, profile, stamp)
+    return found
+
+
+#: Article fields zero-config fills in where a profile has no selector for them.
+_ARTICLE_FIELDS = ("title", "body", "time", "source", "credit", "image_caption")
+#: Card fields zero-config fills in likewise.
+_CARD_FIELDS = ("title", "source", "time", "summary")
+
+
+def _filled(found: list[RawCard], page: Selector, url: str, profile: Profile,
+            stamp: _Stamper) -> list[RawCard]:  # fmt: skip
+    """A profile's cards, the fields it has no selector for taken from the card detection
+    finds for the same URL; cards still without a title are dropped."""
+    missing = [name for name in _CARD_FIELDS if not getattr(profile.card, name)]
+    if missing:
+        detected = {card["url"]: card for card in cards.detect_cards(page, url, stamp.is_time)}
+        for card in found:
+            twin = detected.get(card["url"])
+            for name in missing if twin else ():
+                card[name] = card[name] or twin[name]  # type: ignore[literal-required]
+    return [card for card in found if card["title"]]
+
+
+def _listing(page: Selector, url: str, profile: Profile, stamp: _Stamper) -> RawListing | None:
+    """The listing by the profile's card selector, else the cards detection finds."""
+    if profile.listing.cards:
+        listing = profiled.parse_listing(page, url, profile)
+        if listing is not None:
+            listing["cards"] = _filled(listing["cards"], page, url, profile, stamp)
+        return listing
+    found = cards.detect_cards(page, url, stamp.is_time)
+    if not found:
+        return None
+    return {"title": profiled.listing_title(page, profile), "format": "html", "cards": found}
+
+
+def _listing_reading(
+    url: str, listing: RawListing | None, stamp: _Stamper, links: list[str]
+) -> Reading:
+    if listing is None:
+        return Reading([], links)
+    return Reading([stamp.listing(url, listing)], links + [c["url"] for c in listing["cards"]])
 
 
 def content_type(headers: Mapping | None) -> str | None:
@@ -90,7 +192,8 @@ def content_type(headers: Mapping | None) -> str | None:
 
 
 class _Stamper:
-    """Resolves the raw times of one page against its fetch instant and profile."""
+    """Resolves the raw times of one page against its fetch instant and profile, and
+    builds the items' JSON."""
 
     def __init__(
         self, fetched_at: datetime, profile: Profile, requested_at: datetime | None
@@ -99,12 +202,15 @@ class _Stamper:
         self.requested_at = requested_at
         self.profile = profile
         self.zones = dict(profile.zone_names)
+        self.is_time = cards.time_predicate(
+            fetched_at, tz=profile.timezone, languages=profile.languages, zones=self.zones
+        )
 
-    def __call__(self, raw: str | None) -> dict[str, str | None] | None:
+    def shown(self, raw: str | None) -> Timestamp | None:
         if raw is None:
             return None
         profile = self.profile
-        found = normalise(
+        return normalise(
             raw,
             self.fetched_at,
             tz=profile.timezone,
@@ -112,13 +218,76 @@ class _Stamper:
             zones=self.zones,
             sent_at=self.requested_at,
         )
-        return found.to_json() if found else unparsed_json(raw)
+
+    def machine(self, found: MachineTime | None) -> Timestamp | None:
+        if found is None:
+            return None
+        return machine(found.raw, tz=self.profile.timezone, via=found.via,
+                       fetched_at=self.fetched_at)  # fmt: skip
+
+    def published(self, shown_raw: str | None, found: MachineTime | None) -> Item:
+        """``published``: the machine-readable time when the page has one, else the shown
+        one; ``published_shown``: the shown one too when both exist, and
+        ``published_conflict`` when the two disagree (beyond ``CLOCK_SLACK``)."""
+        shown = self.shown(shown_raw)
+        if shown is not None and found is not None and found.via == HEURISTIC:
+            found = None  # a date htmldate guessed from the text: the shown time reads finer
+        exact = self.machine(found)
+        fields: Item = {
+            "published": _json(shown_raw, shown),
+            "published_shown": None,
+            "published_conflict": False,
+        }
+        if exact is None:
+            if found is not None and shown_raw is None:
+                fields["published"] = unparsed_json(found.raw)
+            return fields
+        fields["published"] = exact.to_json()
+        if shown_raw is not None:
+            fields["published_shown"] = _json(shown_raw, shown)
+            fields["published_conflict"] = shown is not None and (
+                exact.latest < shown.earliest - CLOCK_SLACK
+                or exact.earliest > shown.latest + CLOCK_SLACK
+            )
+        return fields
 
     def card(self, card: RawCard) -> Item:
+        modified = self.machine(card["modified"])
         return {
             "url": card["url"],
-            "title": card["title"],
+            "title": card["title"] or None,
             "source": card["source"],
             "summary": card["summary"],
-            "published": self(card["time"]),
+            **self.published(card["time"], card["machine_time"]),
+            "modified": modified.to_json() if modified else None,
         }
+
+    def article(self, url: str, article: RawArticle) -> Item:
+        return {
+            "type": "article",
+            "url": url,
+            "title": article["title"],
+            "body": article["body"],
+            "image_caption": article["image_caption"],
+            "credit": article["credit"],
+            "source": article["source"],
+            **self.published(article["time"], article["machine_time"]),
+            "related": [self.card(card) for card in article["related"]],
+            "fetched_at": iso_utc(self.fetched_at),
+        }
+
+    def listing(self, url: str, listing: RawListing) -> Item:
+        return {
+            "type": "listing",
+            "url": url,
+            "title": listing["title"],
+            "format": listing["format"],
+            "fetched_at": iso_utc(self.fetched_at),
+            "cards": [self.card(card) for card in listing["cards"]],
+        }
+
+
+def _json(raw: str | None, found: Timestamp | None) -> dict[str, str | None] | None:
+    if raw is None:
+        return None
+    return found.to_json() if found else unparsed_json(raw)

@@ -2,7 +2,8 @@
 
 Records are taken in file order. A ``warcinfo`` sets the profile its file's pages are read
 with, and names their run. A 2xx HTTP response (or a revisit, with its original's
-payload) whose Scrapy response would be an ``HtmlResponse`` becomes a ``Page``: its body,
+payload) whose Scrapy response would be an ``HtmlResponse``, or that holds a feed or a
+sitemap (``crawler.pages.readable``, the spider's test), becomes a ``Page``: its body,
 headers, WARC-Date as fetch instant, profile, ``warc`` pointer and, with a state store
 that knows its run, how to narrow its items. A revisit's original is looked for among the
 records read so far, then (with a state store) in the other runs of the archives root; a
@@ -28,7 +29,7 @@ from urllib.parse import urlsplit
 from scrapy.http import Headers, HtmlResponse
 from scrapy.settings import BaseSettings
 
-from crawler.pages import extract
+from crawler.pages import extract, readable
 from crawler.pipelines.audit import ItemAuditPipeline
 from crawler.pipelines.jsonl import dumps
 from crawler.profiles import Profile
@@ -346,7 +347,8 @@ class Replay:
         except Exception as exc:  # whatever the decoders raise
             fault(f"cannot decode the response body ({describe(exc)})")
             return
-        if isinstance(response, HtmlResponse):
+        html = isinstance(response, HtmlResponse)
+        if readable(response.url, response.body, response.headers, html=html):
             pointer = {
                 "filename": source.filename,
                 "offset": record.offset,

@@ -1,11 +1,13 @@
 """What a record's warcinfo says: the profile its pages are read with, and its run.
 
-Our warcinfo records carry ``crawl-setting-SITE_TIMEZONE``, ``-SITE_LANGUAGES`` (comma
-separated) and ``-SITE_ZONE_NAMES`` (JSON), and ``isPartOf``: the run (folder name) that
+Our warcinfo records carry ``site-profile``, the whole site profile the crawl read pages
+with (JSON); older ones ``crawl-setting-SITE_TIMEZONE``, ``-SITE_LANGUAGES`` (comma
+separated) and ``-SITE_ZONE_NAMES`` (JSON). And ``isPartOf``: the run (folder name) that
 wrote the file, by which the state store knows the run. A record is read with what the
 warcinfo its ``WARC-Warcinfo-ID`` names records, else its file's latest warcinfo, else
 (other tools' archives) with the project settings' profile and no run. A setting given on
-the command line (``-s SITE_TIMEZONE=…``) wins over what the archive says.
+the command line (``-s SITE_PROFILE=…``, ``-s SITE_TIMEZONE=…``) wins over what the
+archive says.
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ from dataclasses import dataclass, replace
 
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
-from crawler.archive.middleware import CRAWL_SETTING_PREFIX
-from crawler.profiles import Profile
+from crawler.archive.middleware import CRAWL_SETTING_PREFIX, SITE_PROFILE_FIELD
+from crawler.profiles import Profile, ProfileError
 from crawler.replay.reader import Record
 
 
@@ -63,6 +65,10 @@ class WarcinfoBook:
     def __init__(self, settings: BaseSettings) -> None:
         self.default = Recorded(Profile.from_settings(settings))
         cmdline = SETTINGS_PRIORITIES["cmdline"]
+        self._read_document = (settings.getpriority("SITE_PROFILE") or 0) < cmdline
+        self._given = [
+            field for field, name, _ in _FIELDS if (settings.getpriority(name) or 0) >= cmdline
+        ]
         self._recorded = [
             (field, f"{CRAWL_SETTING_PREFIX}{name}", read)
             for field, name, read in _FIELDS
@@ -88,10 +94,18 @@ class WarcinfoBook:
         self._take(warcinfo, Recorded(profile, run_id))
 
     def _profile(self, fields: dict[str, str]) -> Profile:
-        recorded = {
+        document = fields.get(SITE_PROFILE_FIELD)
+        if document and self._read_document:
+            try:
+                recorded = Profile.from_json(document)
+            except (ProfileError, json.JSONDecodeError) as error:
+                raise ValueError(f"bad {SITE_PROFILE_FIELD}: {error}") from None
+            given = {field: getattr(self.default.profile, field) for field in self._given}
+            return replace(recorded, **given)
+        settings = {
             field: read(fields[name]) for field, name, read in self._recorded if fields.get(name)
         }
-        return replace(self.default.profile, **recorded)
+        return replace(self.default.profile, **settings)
 
     def _take(self, warcinfo: Record, recorded: Recorded) -> None:
         self._current = recorded

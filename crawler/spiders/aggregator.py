@@ -1,10 +1,18 @@
 """The ``aggregator`` spider: listings, pagination, articles and related cards of a site.
 
-``scrapy crawl aggregator -a start_urls=URL[,URL...]`` follows every link on the start
-URLs' hosts, linked files included (depth bounded by ``DEPTH_LIMIT``, robots.txt obeyed by
-default), and fetches each page's requisites (images, stylesheets, scripts, icons) so the
-archive replays the page as it looked. Each HTML page goes through
-``crawler.pages.extract``.
+``scrapy crawl aggregator -a start_urls=URL[,URL...] [-a profile=NAME_OR_PATH]`` follows
+every link on the start URLs' sites, linked files included (depth bounded by
+``DEPTH_LIMIT``, pages by ``CLOSESPIDER_PAGECOUNT``, robots.txt obeyed by default), and
+fetches each page's requisites (images, stylesheets, scripts, icons) so the archive
+replays the page as it looked. Start URLs may be listings, RSS/Atom feeds or sitemaps;
+feeds named by ``<link rel=alternate>`` and sitemaps named by robots.txt are followed too
+(``DISCOVERY_SITEMAPS``). Each page goes through ``crawler.pages.read`` with the site profile
+(``crawler.profiles``; none: zero-config detection).
+
+Scope: the start URLs' sites (their registrable domains, so ``www.`` and ``news.`` hosts
+of one site are in) plus the profile's ``domains``. With ``SCOPE_OUTBOUND`` on, the cards'
+links to other sites (the publishers' pages) are fetched too, one hop: their requisites
+come along, their links are not followed.
 
 ``request.meta["hops"]`` is the Heritrix-style path from the seed: ``L`` for a link
 followed, ``E`` for an embedded requisite (e.g. ``LLE``: an image on a page two links away).
@@ -13,24 +21,32 @@ followed, ``E`` for an embedded requisite (e.g. ``LLE``: an image on a page two 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
+from functools import cache
 from typing import Any
 from urllib.parse import urldefrag, urlsplit
 
 import scrapy
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
-from scrapy.http import HtmlResponse, Response
+from scrapy.http import HtmlResponse, Request, Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
+from tldextract import TLDExtract
 
 from crawler.fetchtime import FETCHED_AT, REQUESTED_AT
-from crawler.pages import extract
-from crawler.profiles import Profile
+from crawler.pages import Reading, read, readable
+from crawler.pages.sitemaps import sitemaps_from_robots
+from crawler.profiles import Profile, ProfileError, load
 
 logger = logging.getLogger(__name__)
 
 #: ``request.meta`` key: the hop path from the seed (``L`` link, ``E`` embed).
 HOPS = "hops"
+#: ``request.meta`` key: True on a page outside the site, fetched one hop out.
+OUTBOUND = "outbound"
 
 
 def parse_start_urls(value: str | None) -> list[str]:
@@ -45,15 +61,31 @@ def parse_start_urls(value: str | None) -> list[str]:
     return urls
 
 
+@cache
+def _suffixes() -> TLDExtract:
+    # The snapshot shipped with tldextract: a crawl contacts only the sites it crawls.
+    return TLDExtract(suffix_list_urls=(), include_psl_private_domains=True)
+
+
+def site_of(host: str) -> str:
+    """The registrable domain of ``host`` (``news.example.co.uk`` → ``example.co.uk``);
+    an IP address or a single-label host is its own site."""
+    return _suffixes()(host).top_domain_under_public_suffix or host
+
+
 class AggregatorSpider(scrapy.Spider):
     name = "aggregator"
 
-    def __init__(self, start_urls: str | None = None, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        start_urls: str | None = None,
+        profile: str | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.start_urls = parse_start_urls(start_urls)
-        self.allowed_domains = sorted({urlsplit(url).hostname for url in self.start_urls})
-        # Scope is OffsiteMiddleware's job: it matches host names, where LinkExtractor's
-        # allow_domains compares host:port and so never matches a site on a port.
+        self.profile_name = profile
         # No extension is denied: an archive wants the linked PDFs and images too.
         self.links = LinkExtractor(deny_extensions=[])
         self.requisites = LinkExtractor(
@@ -63,41 +95,119 @@ class AggregatorSpider(scrapy.Spider):
             restrict_css=("img", "link[rel~=stylesheet]", "link[rel~=icon]", "script", "source"),
         )
         self.profile = Profile()
+        self.allowed_domains = sorted({site_of(urlsplit(url).hostname) for url in self.start_urls})
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> AggregatorSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.profile = Profile.from_settings(crawler.settings)
+        settings = crawler.settings
+        if spider.profile_name:
+            settings.set("SITE_PROFILE", spider.profile_name, priority="cmdline")
+        try:
+            profile = Profile.from_settings(settings)
+        except ProfileError as error:
+            raise UsageError(str(error)) from None
+        # Scope is OffsiteMiddleware's job: it matches host names and their subdomains,
+        # where LinkExtractor's allow_domains compares host:port and never matches a port.
+        spider.allowed_domains = sorted({*spider.allowed_domains, *profile.domains})
+        # The profile read on the site's pages, recorded in every warcinfo for replay.
+        spider.profile = replace(profile, domains=tuple(spider.allowed_domains))
+        spider.skip = [re.compile(p) for p in profile.links.skip]
+        spider.follow = [re.compile(p) for p in profile.links.follow]
+        spider.outbound = settings.getbool("SCOPE_OUTBOUND")
+        _apply_politeness(crawler, profile)
+        if settings.getbool("DISCOVERY_SITEMAPS"):
+            crawler.signals.connect(spider.robots_received, signal=signals.response_received)
         return spider
 
     @classmethod
-    def check_arguments(cls, start_urls: str | None = None, **_: Any) -> None:
+    def check_arguments(
+        cls, start_urls: str | None = None, profile: str | None = None, **_: Any
+    ) -> None:
         """Refuse bad ``-a`` arguments before a crawl starts (``scrapy crawl`` calls it)."""
         parse_start_urls(start_urls)
+        if profile:
+            try:
+                load(profile)
+            except ProfileError as error:
+                raise UsageError(str(error)) from None
 
     async def start(self) -> AsyncIterator[Any]:
         # Unlike Scrapy's default, start URLs pass the duplicate filter: a page linking
         # back to the home page must not fetch it a second time.
         for url in self.start_urls:
             yield scrapy.Request(url, callback=self.parse, meta={HOPS: ""})
+        if self.crawler.settings.getbool("DISCOVERY_SITEMAPS") and not (
+            self.crawler.settings.getbool("ROBOTSTXT_OBEY")
+        ):
+            # Obeying robots.txt fetches it anyway (robots_received reads it then).
+            for root in sorted({_robots_url(url) for url in self.start_urls}):
+                yield scrapy.Request(root, callback=self.parse_robots, meta={HOPS: "P"})
 
     def parse(self, response: Response) -> Iterator[Any]:
-        if not isinstance(response, HtmlResponse):
-            return  # archived already; only HTML pages have items and links
-        items = self._extract(response)
+        if not readable(response.url, response.body, response.headers, html=_is_html(response)):
+            return  # archived already; only pages, feeds and sitemaps have items and links
+        reading = self._read(response)
         hops = response.meta.get(HOPS, "")
-        for hop, extractor in (("E", self.requisites), ("L", self.links)):
-            for link in extractor.extract_links(response):
-                # The fragment never reaches the server (nor WARC-Target-URI): drop it.
-                url = urldefrag(link.url).url
-                yield response.follow(url, callback=self.parse, meta={HOPS: hops + hop})
+        outbound = response.meta.get(OUTBOUND, False)
+        for link in self.requisites.extract_links(response) if _is_html(response) else ():
+            yield self._request(response, link.url, hops + "E", outbound)
+        if not outbound:
+            yield from self._links(response, reading, hops)
         # Items last: when a page's item is written, all its links are queued already,
         # which is what a resumed run (JOBDIR) relies on.
-        yield from items
+        yield from reading.items
 
-    def _extract(self, response: HtmlResponse) -> list[Any]:
+    def parse_robots(self, response: Response) -> Iterator[Request]:
+        """robots.txt fetched by the spider (ROBOTSTXT_OBEY off): follow its sitemaps."""
+        yield from self._sitemaps(response, response.meta.get(HOPS, "P"))
+
+    def robots_received(self, response: Response, request: Request, spider: Any) -> None:
+        """robots.txt fetched by RobotsTxtMiddleware: schedule the sitemaps it names."""
+        if spider is self and request.meta.get("dont_obey_robotstxt") and (
+            urlsplit(response.url).path == "/robots.txt"
+        ):
+            for sitemap in self._sitemaps(response, "P"):
+                self.crawler.engine.crawl(sitemap)
+
+    def _sitemaps(self, response: Response, hops: str) -> Iterator[Request]:
+        if response.status != 200 or not isinstance(response, TextResponse):
+            return
+        for url in sitemaps_from_robots(response.text, response.url):
+            self.crawler.stats.inc_value("discovery/sitemaps_from_robots")
+            yield scrapy.Request(url, callback=self.parse, meta={HOPS: hops + "L"})
+
+    def _links(self, response: Response, reading: Reading, hops: str) -> Iterator[Request]:
+        """The page's ``<a>`` links the profile lets through, then what discovery found
+        (pagination, feeds, feed and sitemap entries, cards' links off the site)."""
+        if _is_html(response):
+            for link in self.links.extract_links(response):
+                if self._wanted(link.url):
+                    yield self._request(response, link.url, hops + "L", False)
+        for url in reading.links:
+            offsite = not self.profile.covers(url)
+            if offsite and not self.outbound:
+                continue
+            yield self._request(response, url, hops + "L", offsite)
+
+    def _wanted(self, url: str) -> bool:
+        """Whether the profile's ``follow`` and ``skip`` patterns let ``url`` through."""
+        parts = urlsplit(url)
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        if any(pattern.search(target) for pattern in self.skip):
+            return False
+        return not self.follow or any(pattern.search(target) for pattern in self.follow)
+
+    def _request(self, response: Response, url: str, hops: str, outbound: bool) -> Request:
+        # The fragment never reaches the server (nor WARC-Target-URI): drop it.
+        meta: dict[str, Any] = {HOPS: hops}
+        if outbound:
+            meta.update({OUTBOUND: True, "allow_offsite": True})
+        return response.follow(urldefrag(url).url, callback=self.parse, meta=meta)
+
+    def _read(self, response: Response) -> Reading:
         try:
-            return extract(
+            return read(
                 response.url,
                 response.body,
                 fetched_at=response.meta[FETCHED_AT],
@@ -109,4 +219,26 @@ class AggregatorSpider(scrapy.Spider):
             # The page is archived already; report it and keep crawling from its links.
             logger.exception("Extraction failed for %s", response.url)
             self.crawler.stats.inc_value("pages/extract_failed")
-            return []
+            return Reading([], [])
+
+
+def _is_html(response: Response) -> bool:
+    return isinstance(response, HtmlResponse)
+
+
+def _robots_url(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}/robots.txt"
+
+
+def _apply_politeness(crawler: Crawler, profile: Profile) -> None:
+    """The profile's politeness, above the project's settings, below the command line's."""
+    rules = profile.politeness
+    for setting, value in (
+        ("DOWNLOAD_DELAY", rules.download_delay),
+        ("CONCURRENT_REQUESTS_PER_DOMAIN", rules.concurrency),
+        ("AUTOTHROTTLE_TARGET_CONCURRENCY", rules.autothrottle_target),
+        ("CLOSESPIDER_PAGECOUNT", rules.max_pages),
+    ):
+        if value is not None:
+            crawler.settings.set(setting, value, priority="spider")

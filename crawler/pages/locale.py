@@ -1,0 +1,115 @@
+"""A page's own language and zone, for a site whose profile does not name them.
+
+Zero-config must read "vor 9 Minuten" and "gestern, 17:30 Uhr" on a site nobody described.
+The page says its language (``<html lang>``, ``Content-Language``, ``og:locale``), and its
+machine-readable times say the offset its clock runs at (``2025-07-30T16:20:00+09:00``).
+From these: the languages to read times in, and the zone calendar words are meant in (the
+zone a language or region suggests, when its offset agrees with the page's times; else a
+fixed offset; else UTC). A pure function of the page and its fetch instant, so a replay
+reads the page the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import replace
+from datetime import datetime, timedelta
+from functools import cache
+from zoneinfo import ZoneInfo
+
+from parsel import Selector
+
+from crawler.profiles import Profile
+from crawler.timestamps import check_site
+
+#: The zone most of a language's news sites keep, where one zone dominates.
+LANGUAGE_ZONES = {
+    "ja": "Asia/Tokyo", "ko": "Asia/Seoul", "zh": "Asia/Shanghai", "de": "Europe/Berlin",
+    "fr": "Europe/Paris", "it": "Europe/Rome", "nl": "Europe/Amsterdam", "es": "Europe/Madrid",
+    "pt": "Europe/Lisbon", "pl": "Europe/Warsaw", "cs": "Europe/Prague", "sv": "Europe/Stockholm",
+    "da": "Europe/Copenhagen", "nb": "Europe/Oslo", "fi": "Europe/Helsinki",
+    "el": "Europe/Athens", "tr": "Europe/Istanbul", "ru": "Europe/Moscow", "uk": "Europe/Kyiv",
+    "he": "Asia/Jerusalem", "th": "Asia/Bangkok", "vi": "Asia/Ho_Chi_Minh",
+    "id": "Asia/Jakarta", "hi": "Asia/Kolkata",
+}  # fmt: skip
+#: A region's zone, where the region settles what the language leaves open.
+REGION_ZONES = {
+    "GB": "Europe/London", "IE": "Europe/Dublin", "IN": "Asia/Kolkata",
+    "NZ": "Pacific/Auckland", "AT": "Europe/Vienna", "CH": "Europe/Zurich",
+    "BE": "Europe/Brussels", "BR": "America/Sao_Paulo", "MX": "America/Mexico_City",
+    "AR": "America/Argentina/Buenos_Aires", "CO": "America/Bogota", "CL": "America/Santiago",
+    "TW": "Asia/Taipei", "HK": "Asia/Hong_Kong", "SG": "Asia/Singapore",
+    "PH": "Asia/Manila", "ZA": "Africa/Johannesburg", "EG": "Africa/Cairo",
+    "SA": "Asia/Riyadh", "AE": "Asia/Dubai",
+}  # fmt: skip
+
+_TAG = re.compile(r"([a-zA-Z]{2,3})(?:[-_]([a-zA-Z]{2}))?")
+_OFFSET = re.compile(r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*([+-])(\d{2}):?(\d{2})$")
+#: Where a page states its language, most specific first.
+_LANGUAGE_PLACES = (
+    "/html/@lang", "/html/@xml:lang", "//meta[@http-equiv='content-language']/@content",
+    "//meta[@property='og:locale']/@content",
+)  # fmt: skip
+#: Where machine-readable times with an offset are.
+_TIMES = "//time/@datetime | //meta/@content | //*/@data-timestamp"
+
+
+def localised(profile: Profile, page: Selector | None, fetched_at: datetime) -> Profile:
+    """``profile`` with the zone and languages it leaves unset taken from the page."""
+    if profile.timezone and profile.languages:
+        return profile
+    language, region = _locale(page) if page is not None else (None, None)
+    languages = profile.languages or _languages(language)
+    timezone = profile.timezone or _zone(language, region, page, fetched_at)
+    return replace(profile, timezone=timezone, languages=languages)
+
+
+def _locale(page: Selector) -> tuple[str | None, str | None]:
+    for place in _LANGUAGE_PLACES:
+        value = page.xpath(place).get()
+        match = _TAG.match(value.strip()) if value else None
+        if match:
+            return match[1].lower(), (match[2] or "").upper() or None
+    return None, None
+
+
+@cache
+def _languages(language: str | None) -> tuple[str, ...]:
+    """The page's language, then English (aggregators mix in English names and times)."""
+    if not language or language == "en":
+        return ("en",)
+    try:
+        check_site("UTC", (language,))
+    except ValueError:
+        return ("en",)
+    return (language, "en")
+
+
+def _zone(
+    language: str | None, region: str | None, page: Selector | None, fetched_at: datetime
+) -> str:
+    suggested = REGION_ZONES.get(region or "") or LANGUAGE_ZONES.get(language or "")
+    offset = _offset(page) if page is not None else None
+    if offset is None:
+        return suggested or "UTC"
+    if suggested and ZoneInfo(suggested).utcoffset(fetched_at.replace(tzinfo=None)) == offset:
+        return suggested
+    hours, rest = divmod(offset, timedelta(hours=1))
+    if rest or not offset:
+        return suggested or "UTC"
+    # IANA's Etc zones count the other way: Etc/GMT-9 is nine hours ahead of UTC.
+    return f"Etc/GMT{-hours:+d}"
+
+
+def _offset(page: Selector) -> timedelta | None:
+    """The offset most of the page's machine-readable times are written with, if any."""
+    offsets: Counter[timedelta] = Counter()
+    for value in page.xpath(_TIMES).getall():
+        match = _OFFSET.search(value.strip())
+        if match:
+            sign = -1 if match[1] == "-" else 1
+            offsets[sign * timedelta(hours=int(match[2]), minutes=int(match[3]))] += 1
+    if not offsets:
+        return None
+    return offsets.most_common(1)[0][0]

@@ -1,0 +1,65 @@
+"""Zero-config reads a page's language and zone from the page itself."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+from parsel import Selector
+
+from crawler.pages import extract
+from crawler.pages.locale import localised
+from crawler.profiles import ZERO_CONFIG, Profile
+
+SUMMER = datetime(2025, 7, 30, 8, 0, tzinfo=timezone.utc)
+
+
+def page(lang: str | None, *times: str) -> Selector:
+    attribute = f' lang="{lang}"' if lang else ""
+    stamps = "".join(f'<time datetime="{t}">x</time>' for t in times)
+    return Selector(text=f"<html{attribute}><body>{stamps}</body></html>")
+
+
+@pytest.mark.parametrize(
+    ("lang", "times", "zone", "languages"),
+    [
+        (None, (), "UTC", ("en",)),
+        ("en", (), "UTC", ("en",)),
+        ("de", (), "Europe/Berlin", ("de", "en")),
+        ("de-AT", (), "Europe/Vienna", ("de", "en")),
+        ("pt-BR", (), "America/Sao_Paulo", ("pt", "en")),
+        ("ja", ("2025-07-30T16:20:00+09:00",), "Asia/Tokyo", ("ja", "en")),
+        # The page's times run at another offset than its language suggests: a fixed one.
+        ("de", ("2025-07-30T03:59:50-04:00", "2025-07-30T03:00:00-04:00"), "Etc/GMT+4",
+         ("de", "en")),
+        ("en-US", ("2025-07-30T03:59:50-04:00",), "Etc/GMT+4", ("en",)),
+        ("xx", (), "UTC", ("en",)),  # a language the parsers do not know
+        ("en", ("2025-07-30T16:20:00+05:30",), "UTC", ("en",)),  # no whole-hour Etc zone
+    ],
+)
+def test_zone_and_languages_from_the_page(lang, times, zone, languages):
+    found = localised(ZERO_CONFIG, page(lang, *times), SUMMER)
+    assert (found.timezone, found.languages) == (zone, languages)
+
+
+def test_a_profile_or_setting_that_names_them_wins():
+    given = Profile(timezone="Asia/Tokyo", languages=("en",))
+    assert localised(given, page("de"), SUMMER) is given
+    half = localised(Profile(timezone="Asia/Tokyo"), page("de"), SUMMER)
+    assert (half.timezone, half.languages) == ("Asia/Tokyo", ("de", "en"))
+
+
+def test_a_german_listing_reads_with_no_profile_at_all():
+    html = (
+        '<html lang="de"><body><ul>'
+        + "".join(
+            f'<li><a href="/a/{n}">Regierung beschließt Paket Nummer {n}</a>'
+            f'<span class="quelle">dpa</span> <span class="zeit">gestern, 17:{n}0 Uhr</span></li>'
+            for n in range(1, 5)
+        )
+        + "</ul></body></html>"
+    ).encode()
+    (listing,) = extract("https://nachrichten.example/", html, fetched_at=SUMMER)
+    first = listing["cards"][0]["published"]
+    # Yesterday 17:10 in Berlin (UTC+2 in summer) is 15:10 UTC.
+    assert first["earliest"] == "2025-07-29T15:10:00.000000+00:00"
