@@ -63,3 +63,18 @@ def test_a_german_listing_reads_with_no_profile_at_all():
     first = listing["cards"][0]["published"]
     # Yesterday 17:10 in Berlin (UTC+2 in summer) is 15:10 UTC.
     assert first["earliest"] == "2025-07-29T15:10:00.000000+00:00"
+
+
+def test_an_all_digit_date_is_read_in_the_pages_language_order():
+    """English comes second for a German page: 01.11.2026 is still the 1st of November."""
+    html = (
+        '<html lang="de"><body><ul>'
+        + "".join(
+            f'<li><a href="/a/{n}">Regierung beschließt Paket Nummer {n}</a>'
+            f'<span class="zeit">0{n}.11.2024</span></li>'
+            for n in range(1, 4)
+        )
+        + "</ul></body></html>"
+    ).encode()
+    (listing,) = extract("https://nachrichten.example/", html, fetched_at=SUMMER)
+    assert listing["cards"][0]["published"]["earliest"] == "2024-10-31T23:00:00.000000+00:00"

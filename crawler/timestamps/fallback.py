@@ -70,8 +70,13 @@ def parser(languages: tuple[str, ...]) -> DateDataParser:
 
 def read(text: str, anchor: Anchor, languages: tuple[str, ...]) -> Window | None:
     """The window dateparser gives for a cleaned segment, or None."""
-    if not _HAS_LETTER.search(text) and not _NUMERIC_DATE.fullmatch(text):
-        return None
+    if not _HAS_LETTER.search(text):
+        if not _NUMERIC_DATE.fullmatch(text):
+            return None
+        # An all-digit date is read in the site's first language's order (30.07.2025 is
+        # day first in German): with English among the languages, dateparser takes it
+        # month first.
+        languages = languages[:1]
     zone = None
     written = _ZONE_AT_END.search(text)
     if written:
