@@ -6,9 +6,12 @@ the profile leaves out comes back None (or empty), for zero-config detection to 
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urldefrag, urljoin
 
+from lxml import etree
 from parsel import Selector, SelectorList
+from parsel.csstranslator import HTMLTranslator
 
 from crawler.pages.raw import MachineTime, RawArticle, RawCard, RawListing
 from crawler.pages.sources import clean_source, source_from_text
@@ -21,20 +24,37 @@ def text_of(nodes: Selector | SelectorList) -> str | None:
         if not nodes:
             return None
         nodes = nodes[0]
-    if isinstance(nodes.root, str):  # an attribute or text node (::attr, ::text)
-        text = " ".join(nodes.root.split())
-    else:
-        text = " ".join(" ".join(nodes.css("::text").getall()).split())
-    return text or None
+    return _folded(nodes.root)
 
 
 def first(node: Selector, selectors: Selectors) -> str | None:
     """The first non-empty value the selectors find, in the order given."""
     for selector in selectors:
-        value = text_of(node.css(selector))
+        found = _xpath(selector)(node.root)
+        value = _folded(found[0]) if found else None
         if value:
             return value
     return None
+
+
+@lru_cache(maxsize=1024)
+def _xpath(selector: str) -> etree.XPath:
+    """A profile's CSS selector compiled once: parsel's ``css()`` translates and builds an
+    evaluator on every call, which made reading a card's fields the costliest step."""
+    return etree.XPath(_CSS.css_to_xpath(selector))
+
+
+def _folded(found: object) -> str | None:
+    """An element's text (its text nodes joined) or an attribute's, spaces folded."""
+    if isinstance(found, str):  # an attribute or text node (::attr, ::text)
+        text = " ".join(found.split())
+    else:
+        text = " ".join(" ".join(_TEXT(found)).split())
+    return text or None
+
+
+_CSS = HTMLTranslator()
+_TEXT = etree.XPath("descendant-or-self::text()")
 
 
 def link(url: str, href: str | None) -> str | None:
