@@ -46,6 +46,8 @@ SUMMARY_STATS = (
     "items/listing",
     "items/invalid",
     "pages/extract_failed",
+    "pages/unreadable_feed",
+    "pages/unreadable_sitemap",
     "timestamps/parsed",
     "timestamps/unparsed",
     "timestamps/machine",

@@ -13,13 +13,14 @@ import gzip
 import json
 import random
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
 from parsel import Selector
 
-from crawler.pages import sitemaps
+from crawler.pages import read, sitemaps
 from crawler.pages.feeds import feed_links, looks_like_feed, parse_feed, safe_xml
 from crawler.pages.raw import MachineTime
 from crawler.pages.sitemaps import (
@@ -284,3 +285,16 @@ def test_nothing_raises_on_truncated_or_garbled_input():
         looks_like_sitemap(body, None, "https://e.example/sitemap.xml")
         feed_links(Selector(text=text or " ", type="html"), "https://e.example/")
         sitemaps_from_robots(text, "https://e.example/robots.txt")
+
+
+@pytest.mark.parametrize(
+    ("body", "fault"),
+    [(b"<rss", "unreadable feed"), (b"<urlset><url><loc>http://x.example/a", "unreadable sitemap")],
+)
+def test_read_names_a_feed_or_sitemap_it_cannot_read(body, fault):
+    """The spider counts and logs these (pages/unreadable_*); the page is archived anyway."""
+    reading = read(
+        "https://x.example/feed.xml", body, fetched_at=datetime(2025, 7, 30, tzinfo=timezone.utc),
+        headers={"Content-Type": "application/xml"},
+    )  # fmt: skip
+    assert reading == ([], [], fault)

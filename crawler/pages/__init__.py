@@ -35,10 +35,12 @@ HEURISTIC = "htmldate"
 
 class Reading(NamedTuple):
     """What a page gives: its items, and the links discovery found beyond its ``<a>``s
-    (feed entries, child sitemaps, ``<link rel=alternate>`` feeds, pagination)."""
+    (feed entries, child sitemaps, ``<link rel=alternate>`` feeds, pagination); ``fault``
+    names what could not be read (a feed or sitemap that is not one), else None."""
 
     items: list[Item]
     links: list[str]
+    fault: str | None = None
 
 
 def readable(url: str, body: bytes, headers: Mapping | None, *, html: bool) -> bool:
@@ -75,12 +77,14 @@ def read(
     kind = content_type(headers)
     if feeds.looks_like_feed(body, kind):
         listing = feeds.parse_feed(body, url, kind)
+        if listing is None:
+            return Reading([], [], "unreadable feed")
         stamp = _Stamper(fetched_at, localised(profile, None, fetched_at), requested_at)
         return _listing_reading(url, listing, stamp, [])
     if sitemaps.looks_like_sitemap(body, kind, url):
         found = sitemaps.parse_sitemap(body, url)
         if found is None:
-            return Reading([], [])
+            return Reading([], [], "unreadable sitemap")
         stamp = _Stamper(fetched_at, localised(profile, None, fetched_at), requested_at)
         return _listing_reading(url, found.listing, stamp, found.sitemaps)
     _, text = html_to_unicode(kind, body)
@@ -122,8 +126,7 @@ def _article(
     detected = (
         articles.article_fields(page, text, url, fetched_at=fetched_at) if missing else None
     )
-    for name in missing if detected else ():
-        found[name] = found[name] or detected[name]  # type: ignore[literal-required]
+    _fill(found, detected, missing)
     if not rules.machine_time:
         found["machine_time"] = articles.structured_time(page, url, fetched_at=fetched_at)
     if not rules.related:
@@ -148,10 +151,14 @@ def _filled(found: list[RawCard], page: Selector, url: str, profile: Profile,
     if missing:
         detected = {card["url"]: card for card in cards.detect_cards(page, url, stamp.is_time)}
         for card in found:
-            twin = detected.get(card["url"])
-            for name in missing if twin else ():
-                card[name] = card[name] or twin[name]  # type: ignore[literal-required]
+            _fill(card, detected.get(card["url"]), missing)
     return [card for card in found if card["title"]]
+
+
+def _fill(found: Any, detected: Any, names: list[str]) -> None:
+    """The fields ``names`` of ``found`` that are empty, from what detection found."""
+    for name in names if detected else ():
+        found[name] = found[name] or detected[name]
 
 
 def _listing(page: Selector, url: str, profile: Profile, stamp: _Stamper) -> RawListing | None:

@@ -148,6 +148,10 @@ class AggregatorSpider(scrapy.Spider):
         if not readable(response.url, response.body, response.headers, html=_is_html(response)):
             return  # archived already; only pages, feeds and sitemaps have items and links
         reading = self._read(response)
+        if reading.fault:
+            # Archived all the same; the crawl goes on from the site's other pages.
+            logger.warning("%s: %s", reading.fault.capitalize(), response.url)
+            self.crawler.stats.inc_value(f"pages/{reading.fault.replace(' ', '_')}")
         hops = response.meta.get(HOPS, "")
         outbound = response.meta.get(OUTBOUND, False)
         for link in self.requisites.extract_links(response) if _is_html(response) else ():
