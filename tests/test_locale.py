@@ -49,32 +49,25 @@ def test_a_profile_or_setting_that_names_them_wins():
     assert (half.timezone, half.languages) == ("Asia/Tokyo", ("de", "en"))
 
 
-def test_a_german_listing_reads_with_no_profile_at_all():
-    html = (
-        '<html lang="de"><body><ul>'
-        + "".join(
-            f'<li><a href="/a/{n}">Regierung beschließt Paket Nummer {n}</a>'
-            f'<span class="quelle">dpa</span> <span class="zeit">gestern, 17:{n}0 Uhr</span></li>'
-            for n in range(1, 5)
-        )
-        + "</ul></body></html>"
-    ).encode()
+def german_listing(times: list[str]) -> dict:
+    """A German listing with no profile: one card per shown time."""
+    rows = "".join(
+        f'<li><a href="/a/{n}">Regierung beschließt Paket Nummer {n}</a>'
+        f'<span class="quelle">dpa</span> <span class="zeit">{shown}</span></li>'
+        for n, shown in enumerate(times)
+    )
+    html = f'<html lang="de"><body><ul>{rows}</ul></body></html>'.encode()
     (listing,) = extract("https://nachrichten.example/", html, fetched_at=SUMMER)
-    first = listing["cards"][0]["published"]
+    return listing
+
+
+def test_a_german_listing_reads_with_no_profile_at_all():
+    listing = german_listing([f"gestern, 17:{n}0 Uhr" for n in range(1, 5)])
     # Yesterday 17:10 in Berlin (UTC+2 in summer) is 15:10 UTC.
-    assert first["earliest"] == "2025-07-29T15:10:00.000000+00:00"
+    assert listing["cards"][0]["published"]["earliest"] == "2025-07-29T15:10:00.000000+00:00"
 
 
 def test_an_all_digit_date_is_read_in_the_pages_language_order():
-    """English comes second for a German page: 01.11.2026 is still the 1st of November."""
-    html = (
-        '<html lang="de"><body><ul>'
-        + "".join(
-            f'<li><a href="/a/{n}">Regierung beschließt Paket Nummer {n}</a>'
-            f'<span class="zeit">0{n}.11.2024</span></li>'
-            for n in range(1, 4)
-        )
-        + "</ul></body></html>"
-    ).encode()
-    (listing,) = extract("https://nachrichten.example/", html, fetched_at=SUMMER)
+    """English comes second for a German page: 01.11.2024 is still the 1st of November."""
+    listing = german_listing([f"0{n}.11.2024" for n in range(1, 4)])
     assert listing["cards"][0]["published"]["earliest"] == "2024-10-31T23:00:00.000000+00:00"
