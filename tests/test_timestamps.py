@@ -265,3 +265,13 @@ def test_a_request_in_flight_across_midnight_covers_both_days():
     assert both.earliest == datetime(2025, 7, 29, tzinfo=UTC)
     assert both.latest == normalise("Yesterday", fetched).latest
     assert normalise("Yesterday", fetched, sent_at=fetched) == normalise("Yesterday", fetched)
+
+
+def test_a_clock_beside_a_date_in_digits_is_that_dates():
+    """ "22/11/2020 - 04:30": the clock alone would be read on the fetch day."""
+    fetched = datetime(2020, 11, 25, 12, 0, tzinfo=timezone.utc)
+    found = normalise("22/11/2020 - 04:30", fetched, tz="America/Sao_Paulo", languages=("pt",))
+    assert found is not None and found.precision == "minute"
+    assert iso_utc(found.earliest) == "2020-11-22T07:30:00.000000+00:00"
+    bare = normalise("Reuters - 16:20", fetched, tz="UTC")
+    assert bare is not None and bare.method == "fast:clock"

@@ -144,7 +144,11 @@ def article_fields(
     metas = _metas(root)
     pages = _page_keys(url, metas.get("canonical"))
     main = _main_article(graph, pages)
-    strong = main is not None or any(metas.get(name) for name in OPENGRAPH_DATES)
+    strong = (
+        main is not None
+        or any(metas.get(name) for name in OPENGRAPH_DATES)
+        or _microdata_article(root)
+    )
     if not strong and any(_types(node) & (LISTING_TYPES | ARTICLE_TYPES) for node in graph):
         return None  # a listing's JSON-LD, or stories that all live on other pages
     site_names = _site_names(main, metas, ids)
@@ -479,6 +483,24 @@ def _digits(raw: str) -> str:
     return re.sub(r"\D", "", raw)
 
 
+def _microdata_article(root: HtmlElement) -> bool:
+    """Whether the page is one microdata Article item with its own ``datePublished``: as
+    deliberate as JSON-LD, and pages that mark up no ``<h1>`` rely on it. Several such items
+    are a listing's cards."""
+    items = [
+        node
+        for node in root.xpath("//*[@itemscope][@itemtype]")
+        if _type_name(node.get("itemtype").strip().rstrip("/")) in ARTICLE_TYPES
+    ]
+    return len(items) == 1 and any(_item_of(node) is items[0] for node in _microdata_dates(root))
+
+
+def _item_of(node: HtmlElement) -> HtmlElement | None:
+    """The microdata item a property belongs to: its nearest ``itemscope`` ancestor."""
+    scopes = (parent for parent in node.iterancestors() if parent.get("itemscope") is not None)
+    return next(scopes, None)
+
+
 def _microdata_dates(root: HtmlElement) -> Iterator[HtmlElement]:
     for node in root.xpath("//*[contains(@itemprop, 'datePublished')]"):
         if "datePublished" in node.get("itemprop").split():
@@ -691,12 +713,12 @@ def _marks(node: HtmlElement, words: frozenset[str]) -> bool:
 
 
 def _headline(root: HtmlElement, title: str | None) -> HtmlElement | None:
-    """The story's ``<h1>``: the one matching the metadata title, else the first that is not
-    the site's logo."""
+    """The story's ``<h1>``: the one matching the metadata title (or, on pages without a
+    matching heading, the microdata ``headline``), else the first that is not the site's logo."""
     heads = [head for head in root.iter("h1") if _text(head) and not _logo(head)]
     if title:
         wanted = title.lower()
-        for head in (*heads, *root.iter("h2", "h3")):
+        for head in (*heads, *root.iter("h2", "h3"), *root.xpath("//*[@itemprop='headline']")):
             text = (_text(head) or "").lower()
             if text == wanted or (len(text) >= 12 and (text in wanted or wanted in text)):
                 return head

@@ -387,6 +387,15 @@ def prepared(raw: str, languages: tuple[str, ...]) -> tuple[Reading | None, tupl
     for part in parts:
         for code in languages:
             reading = grammar(code).read(part)
-            if reading is not None:
-                return reading, parts
+            if reading is None:
+                continue
+            if isinstance(reading, ClockTime) and any(_DATED.search(p) for p in parts):
+                # "22/11/2020 - 04:30": a clock beside a date this grammar cannot read is
+                # that date's; dateparser reads the two together.
+                return None, (" ".join(parts), *parts)
+            return reading, parts
     return None, parts
+
+
+#: A segment holding a date in digits (22/11/2020, 2020-11-22, 22.11.20).
+_DATED = re.compile(r"\d{1,4}[/.\-]\d{1,2}[/.\-]\d{2,4}")
