@@ -275,3 +275,20 @@ def test_a_clock_beside_a_date_in_digits_is_that_dates():
     assert iso_utc(found.earliest) == "2020-11-22T07:30:00.000000+00:00"
     bare = normalise("Reuters - 16:20", fetched, tz="UTC")
     assert bare is not None and bare.method == "fast:clock"
+
+
+@pytest.mark.parametrize(
+    ("raw", "languages", "earliest"),
+    [
+        ("11/21(土) 19:01", ("ja", "en"), "2026-11-21T10:01:00.000000+00:00"),
+        ("11/21(土) 19:01", ("ja",), "2026-11-21T10:01:00.000000+00:00"),
+        ("11/19(木) 08:43配信", ("ja", "en"), "2026-11-18T23:43:00.000000+00:00"),
+        ("30/7 16:20", ("fr", "en"), "2026-07-30T07:20:00.000000+00:00"),
+    ],
+)
+def test_a_slashed_day_and_month_without_a_year_is_this_years(raw, languages, earliest):
+    """dateparser alone reads "11/21" as November 2011."""
+    fetched = datetime(2026, 11, 22, 2, 0, tzinfo=timezone.utc)
+    found = normalise(raw, fetched, tz="Asia/Tokyo", languages=languages)
+    assert found is not None and iso_utc(found.earliest) == earliest
+    assert normalise("3/4", fetched, tz="Asia/Tokyo") is None  # no weekday, no clock

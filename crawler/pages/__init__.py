@@ -91,15 +91,18 @@ def read(
     page = Selector(text=text, type="html")
     profile = localised(profile, page, fetched_at)
     stamp = _Stamper(fetched_at, profile, requested_at)
+    # Relative links resolve against <base href>, as browsers (and Scrapy's link
+    # extraction) resolve them; the page keeps its own URL.
+    base = profiled.link(url, page.xpath("//head/base/@href").get()) or url
     links = feeds.feed_links(page, url) + [
         href
         for selector in profile.links.pagination
-        if (href := profiled.link(url, page.css(selector).attrib.get("href")))
+        if (href := profiled.link(base, page.css(selector).attrib.get("href")))
     ]
-    article = _article(page, text, url, fetched_at, profile, stamp)
+    article = _article(page, text, url, base, fetched_at, profile, stamp)
     if article is not None:
         return Reading([stamp.article(url, article)], links)
-    listing = _listing(page, url, profile, stamp)
+    listing = _listing(page, base, profile, stamp)
     return _listing_reading(url, listing, stamp, links)
 
 
@@ -107,18 +110,19 @@ def _article(
     page: Selector,
     text: str,
     url: str,
+    base: str,
     fetched_at: datetime,
     profile: Profile,
     stamp: _Stamper,
 ) -> RawArticle | None:
     """The article by the profile, its gaps filled by detection; by detection alone when
-    the profile does not say what an article looks like."""
+    the profile does not say what an article looks like. Card links resolve on ``base``."""
     if not profile.article.given:
         found = articles.article_fields(page, text, url, fetched_at=fetched_at)
         if found is not None:
-            found["related"] = cards.detect_cards(page, url, stamp.is_time)
+            found["related"] = cards.detect_cards(page, base, stamp.is_time)
         return found
-    found = profiled.parse_article(page, url, profile)
+    found = profiled.parse_article(page, base, profile)
     if found is None:
         return None
     rules = profile.article
@@ -131,9 +135,9 @@ def _article(
         found["machine_time"] = articles.structured_time(page, url, fetched_at=fetched_at)
     if not rules.related:
         root = page.css(rules.root) if rules.root else None
-        found["related"] = cards.detect_cards(page, url, stamp.is_time, exclude=root)
+        found["related"] = cards.detect_cards(page, base, stamp.is_time, exclude=root)
     else:
-        found["related"] = _filled(found["related"], page, url, profile, stamp)
+        found["related"] = _filled(found["related"], page, base, profile, stamp)
     return found
 
 

@@ -1,7 +1,8 @@
 """A page's own language and zone, for a site whose profile does not name them.
 
 Zero-config must read "vor 9 Minuten" and "gestern, 17:30 Uhr" on a site nobody described.
-The page says its language (``<html lang>``, ``Content-Language``, ``og:locale``), and its
+The page says its language (``<html lang>``, ``Content-Language``, ``og:locale``; else its
+script or its commonest words tell it), and its
 machine-readable times say the offset its clock runs at (``2025-07-30T16:20:00+09:00``).
 From these: the languages to read times in, and the zone calendar words are meant in (the
 zone a language or region suggests, when its offset agrees with the page's times; else a
@@ -71,7 +72,48 @@ def _locale(page: Selector) -> tuple[str | None, str | None]:
         match = _TAG.match(value.strip()) if value else None
         if match:
             return match[1].lower(), (match[2] or "").upper() or None
-    return None, None
+    return _guessed(" ".join(page.xpath(_VISIBLE).getall())[:_SAMPLE]), None
+
+
+#: The page's visible text, of which the first ``_SAMPLE`` characters are looked at.
+_VISIBLE = "//body//text()[not(ancestor::script) and not(ancestor::style)]"
+_SAMPLE = 20_000
+#: Scripts that name their language, in the order they are tested (kana before Han).
+_SCRIPTS = (
+    ("ja", re.compile(r"[\u3040-\u30ff]")), ("ko", re.compile(r"[\uac00-\ud7af]")),
+    ("zh", re.compile(r"[\u4e00-\u9fff]")), ("ru", re.compile(r"[\u0400-\u04ff]")),
+    ("ar", re.compile(r"[\u0600-\u06ff]")), ("he", re.compile(r"[\u0590-\u05ff]")),
+    ("th", re.compile(r"[\u0e00-\u0e7f]")),
+)  # fmt: skip
+#: Common words of the Latin-script languages, the words of their shown times among them.
+_WORDS = {
+    "en": "the and of to in is for on with ago hours minutes yesterday by from",
+    "fr": "le la les des du et une pour dans est au aux il y a hier heures minutes par sur",
+    "de": "der die das und nicht mit vor ist den für von im auf gestern stunden minuten uhr",
+    "es": "el los las del que y en hace una por con para ayer horas minutos se",
+    "it": "il di che della del gli un per con fa ieri ore minuti alle sono",
+    "pt": "o os do da dos das em que um uma para com há ontem horas minutos",
+    "nl": "de het een van en niet op met voor geleden gisteren uur minuten",
+}
+_WORD_SETS = {code: frozenset(words.split()) for code, words in _WORDS.items()}
+_TOKEN = re.compile(r"[^\W\d_]+")
+#: Share of a script's characters in the text that settles the language.
+_SCRIPT_SHARE = 0.05
+
+
+def _guessed(text: str) -> str | None:
+    """The language of a page that does not say it: its script, else the Latin-script
+    language whose common words it uses most (English on a tie). None for no text."""
+    letters = sum(char.isalpha() for char in text)
+    if not letters:
+        return None
+    for code, script in _SCRIPTS:
+        if len(script.findall(text)) >= _SCRIPT_SHARE * letters:
+            return code
+    tokens = [token.lower() for token in _TOKEN.findall(text)]
+    counts = {code: sum(token in words for token in tokens) for code, words in _WORD_SETS.items()}
+    best = max(counts, key=lambda code: (counts[code], code == "en"))
+    return best if counts[best] else None
 
 
 @cache

@@ -166,8 +166,38 @@ def segments(raw: str, languages: tuple[str, ...]) -> tuple[str, ...]:
         lead = prefix.match(part)
         part = (part[lead.end() :] if lead else part).rstrip(" .。")
         if part:
-            found.append(part)
+            found.extend(dict.fromkeys((_month_day(part, languages), part)))
     return tuple(found)
+
+
+#: A day and month in digits without a year, with a weekday or a clock: "11/21(土) 19:01",
+#: "7/30 16:20", "11/19(木) 08:43配信" (a trailing word such as 配信, "delivered", kept out).
+_SLASHED = re.compile(
+    r"(?P<a>\d{1,2})/(?P<b>\d{1,2})(?P<weekday> ?\([^()\d]{1,3}\))?"
+    r"(?P<clock> \d{1,2}:\d{2})?[^\d\s:/]{0,4}"
+)
+#: Languages that write the month first in such dates.
+_MONTH_FIRST = frozenset({"en", "ja", "zh", "ko"})
+_MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def _month_day(part: str, languages: tuple[str, ...]) -> str:
+    """A slashed month and day as a grammar reads it ("nov 21 19:01", "11月21日 19:01"):
+    dateparser takes "11/21" for November 2011. Left alone without a weekday or a clock
+    ("3/4"), or when no grammar of the site's languages would read it."""
+    match = _SLASHED.fullmatch(part)
+    if match is None or not (match["weekday"] or match["clock"]):
+        return part
+    first, second = int(match["a"]), int(match["b"])
+    month, day = (first, second) if languages[0] in _MONTH_FIRST else (second, first)
+    clock = match["clock"] or ""
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return part
+    if "en" in languages:
+        return f"{_MONTH_NAMES[month - 1]} {day}{clock}"
+    if languages[0] in ("ja", "zh"):
+        return f"{month}月{day}日{clock}"
+    return part
 
 
 @lru_cache(maxsize=32)
