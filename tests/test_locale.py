@@ -71,3 +71,34 @@ def test_an_all_digit_date_is_read_in_the_pages_language_order():
     """English comes second for a German page: 01.11.2024 is still the 1st of November."""
     listing = german_listing([f"0{n}.11.2024" for n in range(1, 4)])
     assert listing["cards"][0]["published"]["earliest"] == "2024-10-31T23:00:00.000000+00:00"
+
+
+@pytest.mark.parametrize(
+    ("text", "zone", "languages"),
+    [
+        ("Le gouvernement a annoncé hier des mesures pour les entreprises et les ménages",
+         "Europe/Paris", ("fr", "en")),
+        ("政府は21日、新たな経済対策を発表した。", "Asia/Tokyo", ("ja", "en")),
+        ("The government announced new measures for businesses on Monday", "UTC", ("en",)),
+    ],
+)
+def test_a_page_that_names_no_language_is_read_in_the_one_it_is_written_in(
+    text, zone, languages
+):
+    found = localised(ZERO_CONFIG, Selector(text=f"<html><body><p>{text}</p></body></html>"),
+                      SUMMER)  # fmt: skip
+    assert (found.timezone, found.languages) == (zone, languages)
+
+
+def test_card_links_resolve_against_base_href():
+    rows = "".join(
+        f'<li><a href="./read/{n}">Government announces measure number {n}</a>'
+        f'<span class="src">Reuters</span> <span>{n} hours ago</span></li>'
+        for n in range(1, 4)
+    )
+    html = f'<html><head><base href="/"></head><body><ul>{rows}</ul></body></html>'.encode()
+    (listing,) = extract("https://news.example/topics/world", html, fetched_at=SUMMER)
+    assert listing["url"] == "https://news.example/topics/world"
+    assert [card["url"] for card in listing["cards"]] == [
+        f"https://news.example/read/{n}" for n in range(1, 4)
+    ]
