@@ -59,6 +59,7 @@ _MANY = object()  # a subtree with several distinct headline URLs
 _TITLE, _SOURCE, _BYLINE = 1, 2, 4  # what an element's class and attribute names say it holds
 _NOT_STORY = ("home", "taxonomy")
 _UNUSABLE = -9  # the score of a link that is no headline at all: empty, a time, "Share"
+_META_BIT_WORDS = 4  # the most words of one bit of a meta line ("By Julie Martin")
 
 # Separators between the parts of a meta line: "Reuters · 2h", "14m | Title".
 _SEPARATOR = re.compile(r"\s+[·•|/\-\u2013\u2014]\s+|\s*[·•|]\s*")
@@ -78,6 +79,8 @@ _JOINING = frozenset((
     "di", "du", "le", "la", "el", "il", "im", "am", "von", "par", "por", "und", "et", "y", "e", "o",
 ))  # fmt: skip
 _PERSON_HINT = re.compile(r"avatar|user|profile|author|people|person|/@")
+# A writer's byline, which names a person where the card names no publisher elsewhere.
+_BYLINE_PREFIX = re.compile(r"(?:by|par|von|por|di|door|от)\s", re.IGNORECASE)
 
 # Whole link texts that are furniture, not headlines: "12 comments", "Share", "Read more »".
 _FURNITURE = re.compile(
@@ -669,11 +672,15 @@ class _Document:
             text = _strip_times(self.text(node) if whole else _fold(_own_texts(node)), times)
             if not text or text == title or len(text) <= len(best[1] or ""):
                 continue
-            if len(text.split()) < 5 and len(_CJK.findall(text)) < 12:
+            words = [word for word in text.split() if word.strip(DECORATION)]
+            if len(words) < 5 and len(_CJK.findall(text)) < 12:
                 continue
             pieces = self._texts(node) if whole else _own_texts(node)
             if 2 * max(len(piece.strip()) for piece in pieces) < len(text):
                 continue  # a meta line of bits ("412 points by bob 3 hours ago | 9 comments")
+            bits = [bit for bit in _SEPARATOR.split(text) if bit.strip(DECORATION)]
+            if len(bits) > 1 and max(len(bit.split()) for bit in bits) <= _META_BIT_WORDS:
+                continue  # a meta line of names ("Par Julie Martin · Libération")
             best = (node if whole else None, text)
         return best
 
@@ -699,8 +706,11 @@ class _Document:
                 )
             )
 
-        def named(text: str | None, node: etree._Element | None = None) -> str | None:
-            """The name in a line without its time; "Author / <a>Source</a>" gives the link."""
+        def named(
+            text: str | None, node: etree._Element | None = None, bylines: bool = False
+        ) -> str | None:
+            """The name in a line without its time; "Author / <a>Source</a>" gives the link.
+            A writer's byline ("By Mark Chen", "Par Julie Martin") only when ``bylines``."""
             for shown in times:  # "Reuters 2h" from <span>Reuters</span><time>2h</time>
                 text = (text or "").replace(shown, " · ")
             parts = [
@@ -714,6 +724,8 @@ class _Document:
                 }
                 parts.sort(key=lambda part: clean_source(part) not in linked)
             for part in parts:
+                if not bylines and _BYLINE_PREFIX.match(part.strip(DECORATION)):
+                    continue
                 name = clean_source(part)
                 if (
                     name is not None
@@ -730,15 +742,16 @@ class _Document:
             for node in marked:
                 if not any(other is not node and _contains(node, other) for other in marked):
                     # the innermost: "source__name" rather than the "source" line around it
-                    yield named(self.text(node), node)
+                    # An element marked as a byline may name its writer.
+                    yield named(self.text(node), node, bylines=role == _BYLINE)
                     yield from (named(img.get("alt")) for img in node.iter("img"))
 
         nearby: list[tuple[bool, str]] = []
 
-        def near(on_line: bool) -> Iterator[str | None]:
+        def near(on_line: bool | None, bylines: bool = False) -> Iterator[str | None]:
             if not nearby:
                 nearby.extend(self._nearby(elements, hit, title_node, link, usable))
-            return (named(text) for on, text in nearby if on is on_line)
+            return (named(text, bylines=bylines) for on, text in nearby if on_line in (on, None))
 
         tiers: tuple[Callable[[], Iterable[str | None]], ...] = (
             lambda: hinted(_SOURCE),
@@ -748,6 +761,7 @@ class _Document:
             lambda: hinted(_BYLINE),
             lambda: near(False),
             lambda: (named(name) for name in self._publisher_above(elements[0], link)),
+            lambda: near(None, bylines=True),
         )
         return next((name for tier in tiers for name in tier() if name), None)
 
