@@ -246,7 +246,7 @@ class _Hit:
 
     holder: etree._Element
     text: str | None
-    machine: str | None
+    machine: MachineTime | None
     rest: tuple[str, ...]
     rank: int  # 0 a <time> element, 1 a text that is all time, 2 part of a longer text
     order: float  # where it is in the page (a tail text comes after its element)
@@ -334,7 +334,8 @@ class _Document:
     def _time_element(self, node: etree._Element) -> None:
         """A ``<time>``: its shown text if that is a time, its ``datetime`` in any case."""
         shown = self.text(node)
-        machine = (node.get("datetime") or "").strip() or None
+        stamp = (node.get("datetime") or "").strip()
+        machine = MachineTime(stamp, "time-element") if stamp else None
         text = shown if shown and self.is_time(shown) else None
         if text is None and shown:
             found = _time_in(shown, self.is_time)
@@ -347,7 +348,8 @@ class _Document:
         found = _time_in(raw, self.is_time)
         if found is not None:
             text, rest, whole = found
-            self.hits.append(_Hit(holder, text, None, rest, 1 if whole else 2, index))
+            machine = _stamp_attribute(holder)
+            self.hits.append(_Hit(holder, text, machine, rest, 1 if whole else 2, index))
         return found is not None
 
     def _split_times(self, pieces: list[etree._Element]) -> None:
@@ -605,7 +607,7 @@ class _Document:
             "source": source,
             "summary": summary,
             "time": hit.text,
-            "machine_time": MachineTime(machine, "time-element") if machine else None,
+            "machine_time": machine,
             "modified": None,
         }
 
@@ -942,6 +944,24 @@ def _signature(node: etree._Element) -> str:
     classes = (node.get("class") or "").split()
     first = re.sub(r"\d+", "", classes[0]) if classes else ""
     return f"{node.tag}.{first}"
+
+
+#: An exact time in an attribute beside a shown one: <span title="2025-07-30T16:20:59">.
+_ATTRIBUTE_STAMP = re.compile(
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"
+)
+_STAMP_ATTRIBUTES = ("title", "datetime", "data-time", "data-timestamp", "data-date", "content")
+
+
+def _stamp_attribute(holder: etree._Element) -> MachineTime | None:
+    """The exact time a shown time's element (or its parent) carries in an attribute:
+    "1 day ago" is a whole calendar day, its ``title`` that second."""
+    for node in (holder, holder.getparent()):
+        for name in _STAMP_ATTRIBUTES if node is not None else ():
+            found = _ATTRIBUTE_STAMP.search(node.get(name) or "")
+            if found:
+                return MachineTime(found[0], "attribute")
+    return None
 
 
 def _hint_text(node: etree._Element) -> str:
