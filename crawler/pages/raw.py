@@ -14,8 +14,7 @@ class MachineTime(NamedTuple):
     """A machine-readable time the page carries (ISO 8601, RFC 822, ...) and where it was:
     ``via`` is one of ``jsonld``, ``opengraph``, ``meta``, ``microdata``, ``time-element``,
     ``attribute`` (an exact time in a shown time's ``title``), ``profile``, ``rss``, ``atom``,
-    ``sitemap``,
-    ``htmldate``."""
+    ``sitemap``, ``htmldate``."""
 
     raw: str
     via: str
