@@ -102,3 +102,17 @@ def test_card_links_resolve_against_base_href():
     assert [card["url"] for card in listing["cards"]] == [
         f"https://news.example/read/{n}" for n in range(1, 4)
     ]
+
+
+def test_a_zone_name_shown_beside_the_pages_times_names_its_zone():
+    """A bare "2025-07-30 01:28" on a page whose other times say EDT is New York's."""
+    html = (
+        "<html><body><ul><li>Reuters · Jul 29, 2025 9:04 PM EDT</li>"
+        "<li>AP · Jul 29, 2025 8:10 PM EDT</li><li>Axios · 2025-07-30 01:28</li></ul>"
+        "<p>Markets rallied in the US after the announcement</p></body></html>"
+    )
+    found = localised(ZERO_CONFIG, Selector(text=html), SUMMER)
+    assert found.timezone == "America/New_York"
+    french = "<p>Est-ce vrai ? Oui, c'est le cas pour les entreprises et les ménages</p>"
+    plain = localised(ZERO_CONFIG, Selector(text=f"<html><body>{french}</body></html>"), SUMMER)
+    assert plain.timezone == "Europe/Paris"  # "Est" in French text names no zone

@@ -60,19 +60,23 @@ def localised(profile: Profile, page: Selector | None, fetched_at: datetime) -> 
     """``profile`` with the zone and languages it leaves unset taken from the page."""
     if profile.timezone and profile.languages:
         return profile
-    language, region = _locale(page) if page is not None else (None, None)
+    if page is None:
+        return replace(profile, timezone=profile.timezone or "UTC",
+                       languages=profile.languages or ("en",))  # fmt: skip
+    text = " ".join(page.xpath(_VISIBLE).getall())[:_SAMPLE]
+    language, region = _locale(page, text)
     languages = profile.languages or _languages(language)
-    timezone = profile.timezone or _zone(language, region, page, fetched_at)
+    timezone = profile.timezone or _zone(language, region, page, text, fetched_at)
     return replace(profile, timezone=timezone, languages=languages)
 
 
-def _locale(page: Selector) -> tuple[str | None, str | None]:
+def _locale(page: Selector, text: str) -> tuple[str | None, str | None]:
     for place in _LANGUAGE_PLACES:
         value = page.xpath(place).get()
         match = _TAG.match(value.strip()) if value else None
         if match:
             return match[1].lower(), (match[2] or "").upper() or None
-    return _guessed(" ".join(page.xpath(_VISIBLE).getall())[:_SAMPLE]), None
+    return _guessed(text), None
 
 
 #: The page's visible text, of which the first ``_SAMPLE`` characters are looked at.
@@ -129,10 +133,15 @@ def _languages(language: str | None) -> tuple[str, ...]:
 
 
 def _zone(
-    language: str | None, region: str | None, page: Selector | None, fetched_at: datetime
+    language: str | None, region: str | None, page: Selector, text: str, fetched_at: datetime
 ) -> str:
-    suggested = REGION_ZONES.get(region or "") or LANGUAGE_ZONES.get(language or "")
-    offset = _offset(page) if page is not None else None
+    """The zone the page's own times are written in (a zone name shown beside them, else
+    the one its region or language suggests) when that agrees with the offset of its
+    machine-readable times; else that offset; else UTC."""
+    suggested = (
+        _shown_zone(text) or REGION_ZONES.get(region or "") or LANGUAGE_ZONES.get(language or "")
+    )
+    offset = _offset(page)
     if offset is None:
         return suggested or "UTC"
     if suggested and ZoneInfo(suggested).utcoffset(fetched_at.replace(tzinfo=None)) == offset:
@@ -142,6 +151,30 @@ def _zone(
         return suggested or "UTC"
     # IANA's Etc zones count the other way: Etc/GMT-9 is nine hours ahead of UTC.
     return f"Etc/GMT{-hours:+d}"
+
+
+#: Zone names shown beside times ("4:20 PM EST") that say where a site is; ambiguous ones
+#: (CST, IST, BST) are left out.
+SHOWN_ZONES = {
+    "EST": "America/New_York", "EDT": "America/New_York", "ET": "America/New_York",
+    "CDT": "America/Chicago", "CT": "America/Chicago", "MST": "America/Denver",
+    "MDT": "America/Denver", "PST": "America/Los_Angeles", "PDT": "America/Los_Angeles",
+    "PT": "America/Los_Angeles", "JST": "Asia/Tokyo", "KST": "Asia/Seoul",
+    "HKT": "Asia/Hong_Kong", "SGT": "Asia/Singapore", "AEST": "Australia/Sydney",
+    "AEDT": "Australia/Sydney", "CET": "Europe/Berlin", "CEST": "Europe/Berlin",
+    "MEZ": "Europe/Berlin", "MESZ": "Europe/Berlin", "WET": "Europe/Lisbon",
+    "EET": "Europe/Athens", "EEST": "Europe/Athens", "MSK": "Europe/Moscow",
+}  # fmt: skip
+_SHOWN_ZONE = re.compile(
+    r"\d(?:\s?[ap]\.?m\.?)?\s?\(?(" + "|".join(sorted(SHOWN_ZONES, key=len, reverse=True))
+    + r")\b", re.IGNORECASE
+)
+
+
+def _shown_zone(text: str) -> str | None:
+    """The zone most of the page's shown times name ("16:20 JST", "4:20 PM (EDT)")."""
+    names = Counter(match.upper() for match in _SHOWN_ZONE.findall(text))
+    return SHOWN_ZONES[names.most_common(1)[0][0]] if names else None
 
 
 def _offset(page: Selector) -> timedelta | None:
