@@ -589,14 +589,17 @@ class _Document:
         title_node, link = self._title(elements, links, times)
         if title_node is None or link is None:
             return None
+        found = self.links[link]
+        if not found.headline and (_href_kind(found.href) == "taxonomy" or _person(link)):
+            return None  # a comment or a profile row: its best link names a person or a tag
         title = self.text(title_node) or self.links[link].text
         wraps = any(_contains(title_node, hit.holder) for hit in card.hits)
         if link is title_node and (wraps or sum(1 for c in title_node if self.text(c)) > 1):
             inner = self._inner_title(title_node, times)
             title_node = title_node if inner is None else inner
             title = self.text(title_node)
-        if not title:
-            return None
+        if not title or self.is_time(title.strip(DECORATION)):
+            return None  # no headline, or only a comment's "- 12 minutes ago" permalink
         summary_node, summary = self._summary(elements, title_node, times)
         source = self._source(elements, link, hit, title_node, summary_node, title, times)
         if source is None and summary:
