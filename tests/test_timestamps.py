@@ -292,3 +292,9 @@ def test_a_slashed_day_and_month_without_a_year_is_this_years(raw, languages, ea
     found = normalise(raw, fetched, tz="Asia/Tokyo", languages=languages)
     assert found is not None and iso_utc(found.earliest) == earliest
     assert normalise("3/4", fetched, tz="Asia/Tokyo") is None  # no weekday, no clock
+
+
+@pytest.mark.parametrize("raw", ["20minutos", "7news", "9Honey"])
+def test_a_number_glued_to_a_word_is_a_name_not_a_time(raw):
+    fetched = datetime(2026, 11, 22, 2, 0, tzinfo=timezone.utc)
+    assert normalise(raw, fetched, tz="Europe/Madrid", languages=("es", "en")) is None

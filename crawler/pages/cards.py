@@ -79,12 +79,16 @@ _JOINING = frozenset((
     "di", "du", "le", "la", "el", "il", "im", "am", "von", "par", "por", "und", "et", "y", "e", "o",
 ))  # fmt: skip
 _PERSON_HINT = re.compile(r"avatar|user|profile|author|people|person|/@")
+# Class names of a card's section label: kicker, category, rubric, chapéu, eyebrow.
+_CATEGORY_HINT = re.compile(
+    r"kicker|categor|section|rubri[ck]|chapeu|eyebrow|overline|dachzeile|topic|genre"
+)
 # A writer's byline, which names a person where the card names no publisher elsewhere.
 _BYLINE_PREFIX = re.compile(r"(?:by|par|von|por|di|door|от)\s", re.IGNORECASE)
 
 # Whole link texts that are furniture, not headlines: "12 comments", "Share", "Read more »".
 _FURNITURE = re.compile(
-    r"(?:\d[\d,.]*\s*[^\W\d_]*"  # "45 comments", "120 points"
+    r"(?:\d[\d,.]*(?:\s+[^\W\d_]*)?"  # "45 comments", "120 points"; not "20minutos"
     r"|(?:lesezeit:?\s*)?\d+\s*min(?:ute)?s?\.?\s*"  # "5 min read", "3 min de lecture"
     r"(?:read|de lecture|lesezeit|de lectura|di lettura|leestijd|de leitura)?"
     r"|(?:comments?|share|reply|save|hide|report|discuss|flag|read more|more|"
@@ -813,6 +817,8 @@ class _Document:
                 continue
             if _person(node):
                 continue  # an avatar or a user's page names a poster, not a publisher
+            if _CATEGORY_HINT.search(_hint_text(node)):
+                continue  # a section label ("Deportes", "Economia") names no publisher
             if node.tag == "img":
                 text = node.get("alt") or ""
             else:  # the time's own element may name the source too: "Reuters <i>•</i> 2h"

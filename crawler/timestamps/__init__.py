@@ -14,7 +14,8 @@ The rules (README "Timestamps" says the same):
   "about an hour ago" one to two hours, "half an hour ago" 30 to 60 minutes, "just now"
   and "moments ago" the minute before the fetch.
 - Calendar units are days in the site's IANA zone: "yesterday" and "3 days ago" are whole
-  calendar days, "2 weeks ago" the days 14 to 20 back, "a month ago" the days after the
+  calendar days ("3 days ago" also the 72 to 96 hours before the fetch: many sites count
+  elapsed days), "2 weeks ago" the days 14 to 20 back, "a month ago" the days after the
   one two months back up to the one a month back; a weekday name is the most recent such
   day strictly before the fetch day ("Wednesday" read on a Wednesday is a week back).
 - A shown clock time covers what it shows: "yesterday at 17:30" and "Jul 30, 2025 16:20"

@@ -129,14 +129,20 @@ def calendar_ago(local: datetime, count: int, unit: str) -> Window:
     """Whole calendar units back ("3 days ago", "2 weeks ago", "a month ago"), floored.
 
     The value is the fetch's wall time ``count`` units back (dateparser's reading); the
-    window holds every day whose whole-unit distance from the fetch day is ``count``:
+    window holds every day whose whole-unit distance from the fetch day is ``count`` (for
+    days, also the ``count`` to ``count + 1`` whole 24 hours before the fetch):
     "2 weeks ago" is 14 to 20 days back, "a month ago" is after the day two months back
     and up to the day one month back.
     """
     today = local.date()
     if unit == "day":
         first = on = today - count * DAY
-    elif unit == "week":
+        shown = days(first, on + DAY, local.tzinfo, unit, on, local.time())
+        # Many sites count days as elapsed 24 hours ("1d" for 24 to 48 hours old), others
+        # as calendar days: the window holds both readings (they always overlap).
+        oldest = local.astimezone(UTC) - (count + 1) * DAY
+        return shown._replace(earliest=min(shown.earliest, oldest))
+    if unit == "week":
         on = today - 7 * count * DAY
         first = on - 6 * DAY
     else:
