@@ -81,8 +81,8 @@ def test_site_timezone_on_the_command_line_wins_over_the_warcinfo(run, tmp_path)
         for card in item.get("cards") or item.get("related"):
             published = card["published"]
             if published["precision"] == "day":
-                # Calendar days now start at UTC midnight, not at Tokyo's (15:00 UTC).
-                assert published["earliest"].endswith("T00:00:00.000000+00:00"), published
+                # Calendar days now end at UTC midnight, not at Tokyo's (15:00 UTC).
+                assert published["latest"].endswith("T00:00:00.000000+00:00"), published
                 days += 1
         assert item["title"] == live[item["url"]]["title"]
     assert days > 0
