@@ -63,10 +63,12 @@ def localised(profile: Profile, page: Selector | None, fetched_at: datetime) -> 
     if page is None:
         return replace(profile, timezone=profile.timezone or "UTC",
                        languages=profile.languages or ("en",))  # fmt: skip
-    text = " ".join(page.xpath(_VISIBLE).getall())[:_SAMPLE]
-    language, region = _locale(page, text)
+    texts = page.xpath(_VISIBLE).getall()
+    language, region = _locale(page, " ".join(texts)[:_SAMPLE])
     languages = profile.languages or _languages(language)
-    timezone = profile.timezone or _zone(language, region, page, text, fetched_at)
+    # Zone names count where times are shown (short texts), not in a story's dateline.
+    shown = " | ".join(text for text in texts if len(text.strip()) <= _SHORT)
+    timezone = profile.timezone or _zone(language, region, page, shown, fetched_at)
     return replace(profile, timezone=timezone, languages=languages)
 
 
@@ -82,6 +84,8 @@ def _locale(page: Selector, text: str) -> tuple[str | None, str | None]:
 #: The page's visible text, of which the first ``_SAMPLE`` characters are looked at.
 _VISIBLE = "//body//text()[not(ancestor::script) and not(ancestor::style)]"
 _SAMPLE = 20_000
+#: The longest text a shown time with its zone ("Jul 29, 2025 9:04 PM EDT") sits in.
+_SHORT = 40
 #: Scripts that name their language, in the order they are tested (kana before Han).
 _SCRIPTS = (
     ("ja", re.compile(r"[\u3040-\u30ff]")), ("ko", re.compile(r"[\uac00-\ud7af]")),
@@ -133,13 +137,13 @@ def _languages(language: str | None) -> tuple[str, ...]:
 
 
 def _zone(
-    language: str | None, region: str | None, page: Selector, text: str, fetched_at: datetime
+    language: str | None, region: str | None, page: Selector, shown: str, fetched_at: datetime
 ) -> str:
     """The zone the page's own times are written in (a zone name shown beside them, else
     the one its region or language suggests) when that agrees with the offset of its
     machine-readable times; else that offset; else UTC."""
     suggested = (
-        _shown_zone(text) or REGION_ZONES.get(region or "") or LANGUAGE_ZONES.get(language or "")
+        _shown_zone(shown) or REGION_ZONES.get(region or "") or LANGUAGE_ZONES.get(language or "")
     )
     offset = _offset(page)
     if offset is None:
