@@ -10,6 +10,7 @@ tldextract's own documentation recommends for offline use.
 from __future__ import annotations
 
 import logging
+from functools import cache
 
 import scrapy.downloadermiddlewares.cookies as cookies
 from scrapy.crawler import Crawler
@@ -17,6 +18,12 @@ from scrapy.exceptions import NotConfigured
 from tldextract import TLDExtract
 
 logger = logging.getLogger(__name__)
+
+
+@cache
+def bundled_suffixes() -> TLDExtract:
+    """A public-suffix splitter on the snapshot shipped with tldextract: no network."""
+    return TLDExtract(suffix_list_urls=(), include_psl_private_domains=True)
 
 
 class BundledPublicSuffixList:
@@ -27,5 +34,5 @@ class BundledPublicSuffixList:
         if not isinstance(getattr(cookies, "_split_domain", None), TLDExtract):
             logger.warning("Scrapy's cookie domain splitter moved; the suffix list may be fetched")
             raise NotConfigured("nothing to replace")
-        cookies._split_domain = TLDExtract(suffix_list_urls=(), include_psl_private_domains=True)
+        cookies._split_domain = bundled_suffixes()
         return cls()

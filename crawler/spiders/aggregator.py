@@ -24,7 +24,6 @@ import logging
 import re
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
-from functools import cache
 from typing import Any
 from urllib.parse import urldefrag, urlsplit
 
@@ -34,9 +33,9 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
 from scrapy.http import HtmlResponse, Request, Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
-from tldextract import TLDExtract
 
 from crawler.fetchtime import FETCHED_AT, REQUESTED_AT
+from crawler.offline import bundled_suffixes
 from crawler.pages import Reading, read, readable
 from crawler.pages.sitemaps import sitemaps_from_robots
 from crawler.profiles import Profile, ProfileError, load
@@ -61,16 +60,10 @@ def parse_start_urls(value: str | None) -> list[str]:
     return urls
 
 
-@cache
-def _suffixes() -> TLDExtract:
-    # The snapshot shipped with tldextract: a crawl contacts only the sites it crawls.
-    return TLDExtract(suffix_list_urls=(), include_psl_private_domains=True)
-
-
 def site_of(host: str) -> str:
     """The registrable domain of ``host`` (``news.example.co.uk`` → ``example.co.uk``);
     an IP address or a single-label host is its own site."""
-    return _suffixes()(host).top_domain_under_public_suffix or host
+    return bundled_suffixes()(host).top_domain_under_public_suffix or host
 
 
 class AggregatorSpider(scrapy.Spider):
