@@ -7,12 +7,13 @@ the profile leaves out comes back None (or empty), for zero-config detection to 
 from __future__ import annotations
 
 from functools import lru_cache
-from urllib.parse import urldefrag, urljoin
+from urllib.parse import urldefrag
 
 from lxml import etree
 from parsel import Selector, SelectorList
 from parsel.csstranslator import HTMLTranslator
 
+from crawler.pages.feeds import absolute_url
 from crawler.pages.raw import MachineTime, RawArticle, RawCard, RawListing
 from crawler.pages.sources import clean_source, source_from_text
 from crawler.profiles import ArticleRules, CardRules, Profile, Selectors
@@ -59,10 +60,8 @@ _TEXT = etree.XPath("descendant-or-self::text()")
 
 def link(url: str, href: str | None) -> str | None:
     """``href`` made absolute against the page, without fragment; None for non-web links."""
-    if not href:
-        return None
-    absolute = urldefrag(urljoin(url, href.strip())).url
-    return absolute if absolute.startswith(("http://", "https://")) else None
+    absolute = absolute_url(url, href) if href else None
+    return urldefrag(absolute).url if absolute else None
 
 
 #: Where a card's machine-readable time is when the profile names no place for it.
