@@ -29,9 +29,9 @@ $(PYWB_VENV)/.installed:
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test $(PYWB_VENV)/.installed
 
-# Debian's Chromium (the replay-in-a-browser test) and wget (the replay of another tool's
-# WARC files), installed when missing (needs root).
-SYSTEM_TOOLS := chromium wget
+# Debian's Chromium (the replay-in-a-browser test), wget (the replay of another tool's
+# WARC files) and redis-server (the distributed crawls), installed when missing (needs root).
+SYSTEM_TOOLS := chromium wget redis-server
 system-deps:
 	@missing=""; for tool in $(SYSTEM_TOOLS); do \
 	  command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; done; \

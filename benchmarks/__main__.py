@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from benchmarks import crawl_overhead, replay_speed, timestamps_speed
+from benchmarks import crawl_overhead, distributed, replay_speed, timestamps_speed
 from benchmarks.common import table
 
 BENCHMARKS = (
@@ -12,6 +12,7 @@ BENCHMARKS = (
     crawl_overhead.state,
     timestamps_speed.run,
     replay_speed.run,
+    distributed.run,
 )
 
 

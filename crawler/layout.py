@@ -14,6 +14,9 @@ RUN_FOLDER_NAME = re.compile(r"\d{8}T\d{6}Z-.+")
 ITEMS_FILE = "items.jsonl"
 #: What the run was and how it ended.
 RUN_FILE = "run.json"
+#: A worker's own items and summary in the folder of a distributed run.
+WORKER_ITEMS_FILE = "items-{worker}.jsonl"
+WORKER_RUN_FILE = "run-{worker}.json"
 #: Held by the crawl writing into an archives root (``crawler.run.lock_root``).
 LOCK_FILE = ".lock"
 
@@ -25,9 +28,33 @@ def write_atomic(path: Path, text: str) -> None:
     os.replace(partial, path)
 
 
-def write_run_file(folder: Path, summary: dict[str, Any]) -> None:
-    """Write ``run.json`` whole or not at all."""
-    write_atomic(folder / RUN_FILE, json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+def write_run_file(folder: Path, summary: dict[str, Any], *, name: str = RUN_FILE) -> None:
+    """Write ``run.json`` (or a worker's ``name``) whole or not at all."""
+    write_atomic(folder / name, json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+
+
+def items_file(worker: str | None) -> str:
+    """The items file of a crawl: ``items.jsonl``, or a distributed run worker's own."""
+    return ITEMS_FILE if worker is None else WORKER_ITEMS_FILE.format(worker=worker)
+
+
+def worker_run_file(worker: str) -> str:
+    return WORKER_RUN_FILE.format(worker=worker)
+
+
+def items_files(folder: Path) -> list[Path]:
+    """Every items file of a run folder: ``items.jsonl`` and each worker's, by name."""
+    return sorted(
+        path
+        for path in (folder / ITEMS_FILE, *folder.glob(WORKER_ITEMS_FILE.format(worker="*")))
+        if path.is_file()
+    )
+
+
+def run_items(folder: Path) -> Iterator[dict[str, Any]]:
+    """Each readable item of every items file of a run folder."""
+    for path in items_files(folder):
+        yield from written_items(path)
 
 
 def written_items(path: Path) -> Iterator[dict[str, Any]]:

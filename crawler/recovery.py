@@ -1,12 +1,13 @@
 """Putting killed runs back in order, so every record and line they finished stays readable.
 
 A run killed with ``kill -9`` leaves its WARC file ``.open``, possibly ending in a record
-cut mid-write, possibly a last ``items.jsonl`` line without its newline, and no
-``run.json`` or indexes. The next run calls ``recover_root`` before it starts: each
-``.open`` file is cut back to its last complete record and renamed, each partial last
-line is removed, ``index.cdxj`` and ``pages.jsonl`` are rebuilt from what remains, and
-``run.json`` says the run was killed. Each finding is returned as one line for the log.
-Nothing complete is ever touched.
+cut mid-write, possibly a last ``items.jsonl`` line (or a worker's items file's) without its
+newline, and no ``run.json`` or indexes. The next run calls ``recover_root`` before it
+starts: each ``.open`` file is cut back to its last complete record and renamed, each
+partial last line is removed, ``index.cdxj`` and ``pages.jsonl`` are rebuilt from what
+remains, and ``run.json`` says the run was killed. The last worker of a distributed run
+mends what its dead workers left the same way (``mend_folder``). Each finding is returned
+as one line for the log. Nothing complete is ever touched.
 """
 
 from __future__ import annotations
@@ -19,7 +20,14 @@ from pathlib import Path
 
 from crawler.archive.indexes import warc_files, write_cdxj, write_pages
 from crawler.archive.writer import OPEN_SUFFIX
-from crawler.layout import ITEMS_FILE, RUN_FILE, RUN_FOLDER_NAME, write_run_file
+from crawler.layout import (
+    ITEMS_FILE,
+    RUN_FILE,
+    RUN_FOLDER_NAME,
+    WORKER_RUN_FILE,
+    items_files,
+    write_run_file,
+)
 
 _CHUNK = 1 << 20
 
@@ -30,25 +38,33 @@ def recover_root(root: Path) -> list[str]:
         return []
     reports: list[str] = []
     for folder in sorted(path for path in root.iterdir() if path.is_dir()):
-        mended = [close_open_warc(path) for path in sorted(folder.glob("*" + OPEN_SUFFIX))]
-        items = folder / ITEMS_FILE
-        cut = drop_partial_line(items) if items.exists() else 0
-        if cut:
-            mended.append(f"{items}: removed a partial last line ({cut} bytes)")
-        # A run killed before it wrote a file still gets its run.json.
-        if not (folder / RUN_FILE).exists() and (
-            items.exists() or warc_files(folder) or RUN_FOLDER_NAME.fullmatch(folder.name)
+        mended = mend_folder(folder)
+        # A run killed before it wrote a file still gets its run.json. A distributed run's
+        # folder gets it from its last worker, which may write on another machine.
+        distributed = any(folder.glob(WORKER_RUN_FILE.format(worker="*")))
+        if not (folder / RUN_FILE).exists() and not distributed and (
+            items_files(folder) or warc_files(folder) or RUN_FOLDER_NAME.fullmatch(folder.name)
         ):
             mended.append(finish_killed_run(folder, mended))
         reports += mended
     return reports
 
 
+def mend_folder(folder: Path) -> list[str]:
+    """Close the WARC files left open in ``folder`` and cut partial last item lines."""
+    mended = [close_open_warc(path) for path in sorted(folder.glob("*" + OPEN_SUFFIX))]
+    for items in items_files(folder):
+        cut = drop_partial_line(items)
+        if cut:
+            mended.append(f"{items}: removed a partial last line ({cut} bytes)")
+    return mended
+
+
 def finish_killed_run(folder: Path, mended: list[str]) -> str:
-    """Give the folder what a finished run's has (``items.jsonl``, empty if the run was
+    """Give the folder what a finished run's has (an items file, empty if the run was
     killed before its first item; the indexes) and a ``run.json`` that says it was killed."""
     built = []
-    if not (folder / ITEMS_FILE).exists():
+    if not items_files(folder):
         (folder / ITEMS_FILE).touch()
         built.append(ITEMS_FILE)
     if warc_files(folder):

@@ -10,6 +10,12 @@ when, how it ended, and the crawl's counters.
 With ``JOBDIR`` set, the folder is named in ``<JOBDIR>/run-folder`` until the run
 finishes, so a run that was killed or stopped resumes into the same folder (and the same
 run in the state store); a finished run removes the name and the next start is a new run.
+
+A worker of a distributed run (``REDIS_URL``, ``crawler.distributed``) writes into the folder
+the shared run names, beside the other workers: it shares the root's lock with them (and
+mends killed runs only when no other crawl holds it), writes its own items file and
+``run-<worker>.json``, and the last worker to leave a finished run mends what dead workers
+left open, writes the run's ``run.json`` from every worker's summary and builds the indexes.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ import logging
 import os
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
@@ -27,8 +33,16 @@ from scrapy.exceptions import NotConfigured
 from twisted.internet.task import LoopingCall
 
 from crawler import __version__
-from crawler.layout import LOCK_FILE, RUN_STAMP, write_atomic, write_run_file
-from crawler.recovery import recover_root
+from crawler.distributed.run import SharedRun, shared_run
+from crawler.layout import (
+    LOCK_FILE,
+    RUN_STAMP,
+    items_file,
+    worker_run_file,
+    write_atomic,
+    write_run_file,
+)
+from crawler.recovery import mend_folder, recover_root
 from crawler.state.store import COMMIT_INTERVAL, StateStore
 
 logger = logging.getLogger(__name__)
@@ -59,6 +73,8 @@ SUMMARY_STATS = (
     "recovery/mended",
     "resume/requeued",
     "resume/done",
+    "frontier/requeued",
+    "frontier/dead_workers",
     "items/duplicate_dropped",
     "incremental/skipped",
     "incremental/updated",
@@ -84,20 +100,27 @@ class RunFolder:
         *,
         state_file: Path | None = None,
         jobdir: Path | None = None,
+        shared: SharedRun | None = None,
     ) -> None:
         self.crawler = crawler
-        self._lock = lock_root(root)
+        self.shared = shared
+        self._lock = RootLock(root, shared=shared is not None)
         self.started = datetime.now(timezone.utc)
-        reports = recover_root(root)
-        self.state = StateStore(state_file) if state_file is not None else None
-        if self.state is not None:
+        # Killed runs are mended only when no other crawl (or worker) writes the root.
+        reports = recover_root(root) if self._lock.exclusive else []
+        self.state = StateStore(state_file, shared=shared is not None) if state_file else None
+        if self.state is not None and self._lock.exclusive:
             reports += self.state.recover(root, self.started.isoformat())
+        self._lock.share_if(shared is not None)
         for report in reports:
             logger.warning("Recovered: %s", report)
             crawler.stats.inc_value("recovery/mended")
         self._resume_file = jobdir / RESUME_FILE if jobdir is not None else None
-        self.resumed = self._resumable(root)
-        if self.resumed is not None:
+        self.resumed = self._resumable(root) if shared is None else None
+        if shared is not None:
+            self.path = root / shared.id
+            self.path.mkdir(parents=True, exist_ok=True)
+        elif self.resumed is not None:
             self.path = self.resumed
             logger.info("Resuming the run in %s", self.path)
         else:
@@ -106,13 +129,22 @@ class RunFolder:
                 self._resume_file.parent.mkdir(parents=True, exist_ok=True)
                 write_atomic(self._resume_file, self.path.name + "\n")
         self.id = self.path.name
+        #: This worker's name in a distributed run (None: the crawl is the run).
+        self.worker = shared.worker if shared is not None else None
+        #: Where this crawl's items go: ``items.jsonl``, or the worker's own file.
+        self.items_path = self.path / items_file(self.worker)
+        #: Whether this crawl ends the run: writes ``run.json`` and the indexes. A worker
+        #: learns it when it leaves (the last to leave a finished run).
+        self.finisher = shared is None
         self.run_seq = (
             self.state.begin_run(self.id, self.started.isoformat()) if self.state else None
         )
         self._committer = LoopingCall(self.state.commit if self.state else lambda: None)
         #: When the run began: a resumed run's first start (from the store, else its name).
         self.first_started = self.started
-        if self.resumed is not None:
+        if shared is not None:
+            self.first_started = datetime.fromisoformat(shared.record.started)
+        elif self.resumed is not None:
             self.first_started = (
                 self.state.run_started(self.run_seq)
                 if self.state is not None and self.run_seq is not None
@@ -127,7 +159,10 @@ class RunFolder:
         name = settings.get("RUN_NAME") or crawler.spidercls.name
         state_file = root / settings["STATE_FILE"] if settings.getbool("STATE_ENABLED") else None
         jobdir = Path(settings["JOBDIR"]) if settings.get("JOBDIR") else None
-        folder = cls(crawler, root, name, state_file=state_file, jobdir=jobdir)
+        folder = cls(
+            crawler, root, name, state_file=state_file, jobdir=jobdir,
+            shared=shared_run(crawler),
+        )  # fmt: skip
         crawler.signals.connect(folder.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(folder.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(folder.engine_stopped, signal=signals.engine_stopped)
@@ -147,8 +182,12 @@ class RunFolder:
         return folder
 
     def engine_stopped(self) -> None:
-        """Release the store and the archives root once everything (indexes included) is
-        written."""
+        """Release the store and the archives root once everything is written; the last
+        worker of a distributed run first mends what dead workers left open (every other
+        worker has closed its files by now)."""
+        if self.shared is not None and self.finisher:
+            for report in mend_folder(self.path):
+                logger.warning("Recovered: %s", report)
         if self.state is not None:
             self.state.close()
         self._lock.close()
@@ -176,12 +215,47 @@ class RunFolder:
             **({"resumed_at": self.started.isoformat()} if self.resumed is not None else {}),
             "stats": {key: stats[key] for key in SUMMARY_STATS if key in stats},
         }
+        if self.shared is not None:
+            summary = self._leave_shared_run(summary, reason)
+            if summary is None:
+                return
         write_run_file(self.path, summary)
         if self.state is not None and self.run_seq is not None:
             self.state.finish_run(self.run_seq, finished.isoformat(), reason)
         if reason == "finished" and self._resume_file is not None:
             self._resume_file.unlink(missing_ok=True)
 
+    def _leave_shared_run(self, summary: dict[str, Any], reason: str) -> dict[str, Any] | None:
+        """Write this worker's summary and leave the run; the run's summary, merged from
+        every worker's, when this was the last worker of a finished run (None otherwise:
+        the run goes on, or waits in Redis for a worker to resume it)."""
+        assert self.shared is not None and self.worker is not None
+        summary = {**summary, "worker": self.worker, "started": self.started.isoformat()}
+        write_run_file(self.path, summary, name=worker_run_file(self.worker))
+        remaining = self.shared.leave(summary)
+        if remaining or reason != "finished":
+            logger.info(
+                "Worker %s left run %s (%s); %d workers remain", self.worker, self.id,
+                reason, remaining,
+            )  # fmt: skip
+            return None
+        self.finisher = True
+        workers = self.shared.summaries()
+        members = self.shared.members()
+        self.shared.end()
+        totals: dict[str, int | float] = {}
+        for each in workers.values():
+            for key, value in each.get("stats", {}).items():
+                totals[key] = totals.get(key, 0) + value
+        return {
+            **summary,
+            "started": self.first_started.isoformat(),
+            "workers": members,
+            # Killed (or cut off from Redis) before they could leave: their pages were
+            # queued again for the others, their files mended by this worker.
+            "workers_lost": sorted(set(members) - set(workers)),
+            "stats": totals,
+        }
 
 def run_state(crawler: Crawler) -> tuple[StateStore, int]:
     """The crawl's state store and this run's ``seq`` in it; NotConfigured (the component
@@ -192,23 +266,47 @@ def run_state(crawler: Crawler) -> tuple[StateStore, int]:
     return run.state, run.run_seq
 
 
-def lock_root(root: Path) -> TextIO:
-    """Hold ``<root>/.lock`` until the returned file is closed (or the process dies)."""
-    root.mkdir(parents=True, exist_ok=True)
-    handle = open(root / LOCK_FILE, "a+")  # noqa: SIM115
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.close()
-        raise ArchivesLocked(
-            f"another crawl is writing to {root} (it holds {root / LOCK_FILE}); "
-            "this run did not start"
-        ) from None
-    handle.seek(0)
-    handle.truncate()
-    handle.write(f"{os.getpid()}\n")
-    handle.flush()
-    return handle
+class RootLock:
+    """``<root>/.lock``, held until closed (or the process dies): exclusively by a crawl,
+    shared by the workers of distributed runs, so neither kind starts beside the other."""
+
+    def __init__(self, root: Path, *, shared: bool = False) -> None:
+        root.mkdir(parents=True, exist_ok=True)
+        self._handle: TextIO = open(root / LOCK_FILE, "a+")  # noqa: SIM115
+        #: Whether no other crawl holds the root: killed runs may be mended.
+        self.exclusive = self._take(fcntl.LOCK_EX)
+        if not self.exclusive and not (shared and self._take(fcntl.LOCK_SH)):
+            self._handle.close()
+            raise ArchivesLocked(
+                f"another crawl is writing to {root} (it holds {root / LOCK_FILE}); "
+                "this run did not start"
+            )
+        if self.exclusive:
+            self._handle.seek(0)
+            self._handle.truncate()
+            self._handle.write(f"{os.getpid()}\n")
+            self._handle.flush()
+
+    def _take(self, mode: int) -> bool:
+        try:
+            fcntl.flock(self._handle, mode | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+    def share_if(self, shared: bool) -> None:
+        """Let other workers of distributed runs in (once killed runs are mended)."""
+        if shared and self.exclusive:
+            fcntl.flock(self._handle, fcntl.LOCK_SH)
+            self.exclusive = False
+
+    def close(self) -> None:
+        self._handle.close()
+
+
+def lock_root(root: Path, *, shared: bool = False) -> RootLock:
+    """Hold ``<root>/.lock`` (``RootLock``); ArchivesLocked if another crawl holds it."""
+    return RootLock(root, shared=shared)
 
 
 def _make_unique(root: Path, name: str) -> Path:

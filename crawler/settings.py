@@ -105,10 +105,30 @@ DEFAULT_REQUEST_HEADERS = {
 # True lets tldextract download the current list from publicsuffix.org instead.
 PUBLIC_SUFFIX_LIST_FETCH = False
 
+# --- Distributed crawling (crawler.distributed) ----------------------------------------
+# A Redis server (redis://HOST:6379/0) makes this crawl one worker of a distributed run:
+# one shared frontier (scrapy-redis), run id and payload index. The first worker gets
+# -a start_urls=...; workers started without them join its run. Empty: one process.
+REDIS_URL = ""
+# Prefix of every Redis key; independent crawls sharing one Redis need different ones.
+REDIS_KEY = "aggregator"
+# This worker's name, in its file names and in Redis; empty: <host>-<pid>.
+REDIS_WORKER_ID = ""
+# Seconds the run must be quiet (nothing queued, nothing in flight on any worker) before a
+# worker stops.
+REDIS_IDLE_TIMEOUT = 10.0
+# Seconds a worker started without start URLs waits for a run to join.
+REDIS_JOIN_TIMEOUT = 60.0
+# Seconds without a heartbeat (sent every 0.5 s) before a worker counts as dead and its
+# requests in flight are queued again for the others.
+REDIS_WORKER_TIMEOUT = 10.0
+
 # --- Components -------------------------------------------------------------------------
 # Scrapy's scheduler, plus a crash-safe journal of the frontier when JOBDIR is set
 # (crawler.state.frontier): a run killed even with kill -9 resumes with no page lost.
 SCHEDULER = "crawler.state.frontier.JournaledScheduler"
+# With REDIS_URL, swaps in the shared scheduler and payload index (crawler.distributed).
+ADDONS = {"crawler.distributed.Distributed": 0}
 EXTENSIONS = {
     "crawler.offline.BundledPublicSuffixList": 0,
     "crawler.run.RunFolder": 0,

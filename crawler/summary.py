@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.layout import ITEMS_FILE
+from crawler.layout import run_items
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,10 +45,7 @@ def summarise(folder: Path) -> RunSummary:
             records.update(record.rec_type for record in ArchiveIterator(stream))
     items: Counter[str] = Counter()
     with_instant = without_instant = 0
-    items_path = folder / ITEMS_FILE
-    lines = items_path.read_text("utf-8").splitlines() if items_path.exists() else []
-    for line in lines:
-        item = json.loads(line)
+    for item in run_items(folder):
         items[item["type"]] += 1
         for card in item.get("cards") or item.get("related") or ():
             if card["published"] and card["published"]["value"]:

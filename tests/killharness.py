@@ -2,39 +2,24 @@
 
 A moment is read from the files the crawl writes, polled every few milliseconds: so many
 lines in ``items.jsonl``, or so many bytes in the WARC file still open. The sample site
-can answer slowly (``SlowSite``), so more requests are in flight when the kill lands.
+can answer slowly (``SampleServer``'s ``latency``), so more requests are in flight when the
+kill lands.
 """
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 
 from crawler.archive.writer import OPEN_SUFFIX
-from crawler.demo.crawl import SAMPLE_PROFILE
-from crawler.demo.site import Response, Site
+from crawler.demo.crawl import crawl_command, crawl_env
 from crawler.layout import ITEMS_FILE
 
 POLL = 0.005
-
-
-class SlowSite(Site):
-    """The sample site, answering each request ``delay`` seconds late."""
-
-    def __init__(self, epoch: datetime, *, delay: float) -> None:
-        super().__init__(epoch)
-        self.delay = delay
-
-    def respond(self, path_and_query: str, now: datetime) -> Response:
-        time.sleep(self.delay)
-        return super().respond(path_and_query, datetime.now(timezone.utc))
 
 
 @dataclass(frozen=True)
@@ -77,18 +62,14 @@ class Crawl:
     runs: int = 0
 
     def _start(self) -> tuple[subprocess.Popen[bytes], Path]:
-        command = [sys.executable, "-m", "scrapy", "crawl", "aggregator",
-                   "-a", f"start_urls={self.start_url}", "-a", f"profile={SAMPLE_PROFILE}",
-                   "-s", f"ARCHIVES_DIR={self.archives}"]  # fmt: skip
-        for name, value in self.settings.items():
-            command += ["-s", f"{name}={value}"]
+        command = crawl_command(self.archives, self.settings, start_url=self.start_url)
         self.logs.mkdir(parents=True, exist_ok=True)
         self.runs += 1
         log = self.logs / f"{self.runs}.log"
         with open(log, "wb") as out:
             process = subprocess.Popen(
                 command,
-                env=dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings"),
+                env=crawl_env(),
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )

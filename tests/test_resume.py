@@ -23,12 +23,13 @@ from scrapy.utils.test import get_crawler
 
 from crawler.archive.writer import OPEN_SUFFIX
 from crawler.demo.server import SampleServer
+from crawler.demo.site import Site
 from crawler.layout import ITEMS_FILE, RUN_FILE, item_urls
 from crawler.pipelines.jsonl import JsonlWriterPipeline, written_keys
 from crawler.run import RESUME_FILE
 from crawler.state.frontier import FRONTIER_FILE
 from crawler.state.store import StateStore
-from tests.killharness import Crawl, Moment, SlowSite
+from tests.killharness import Crawl, Moment
 from tests.warctools import read_record_at, run_records, warcio_check
 
 #: Seconds the site takes per response: about 8 requests are in flight at any moment.
@@ -40,7 +41,7 @@ ARCHIVED = ("response", "revisit")
 
 @pytest.fixture(scope="module")
 def site_url() -> Iterator[str]:
-    with SampleServer(SlowSite(datetime.now(timezone.utc), delay=DELAY)) as server:
+    with SampleServer(Site(datetime.now(timezone.utc)), latency=DELAY) as server:
         yield server.url
 
 

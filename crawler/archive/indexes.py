@@ -3,7 +3,7 @@
 - ``index.cdxj``: a sorted CDXJ index of every WARC file in the run (cdxj-indexer), what
   replay tools look records up by.
 - ``pages.jsonl``: the WACZ pages list, one entry per article and listing page with its
-  title, written from ``items.jsonl``.
+  title, written from the run's items files (``items.jsonl``, or each worker's).
 - ``<run id>.wacz``: on demand, a WACZ package (py-wacz) of the WARC files and pages.
 
 Built from files rather than from memory, so the same functions index a run folder when
@@ -20,7 +20,7 @@ from pathlib import Path
 
 from cdxj_indexer.main import write_cdx_index
 
-from crawler.layout import ITEMS_FILE
+from crawler.layout import run_items
 
 CDXJ_FILE = "index.cdxj"
 PAGES_FILE = "pages.jsonl"
@@ -43,15 +43,12 @@ def write_cdxj(folder: Path) -> Path:
 
 
 def write_pages(folder: Path) -> Path:
-    """The WACZ ``pages.jsonl``: one line per article and listing page of ``items.jsonl``."""
+    """The WACZ ``pages.jsonl``: one line per article and listing page of the run's items."""
     target = folder / PAGES_FILE
     partial = target.with_name(target.name + ".tmp")
-    with open(folder / ITEMS_FILE, encoding="utf-8") as items, open(
-        partial, "w", encoding="utf-8"
-    ) as pages:
+    with open(partial, "w", encoding="utf-8") as pages:
         pages.write(json.dumps(PAGES_HEADER) + "\n")
-        for line in items:
-            item = json.loads(line)
+        for item in run_items(folder):
             if item.get("warc") is None:
                 continue
             page = {

@@ -7,7 +7,8 @@ visible. robots.txt fetches pass through here too, so they are archived like any
 Settings (defaults in ``crawler.settings``):
 
 - ``WARC_ENABLED``: archive at all.
-- ``WARC_PREFIX``: file name prefix; empty means the spider's name.
+- ``WARC_PREFIX``: file name prefix; empty means the spider's name (a distributed run's
+  worker adds its name).
 - ``WARC_MAX_SIZE``: bytes after which the next record starts a new file.
 - ``WARC_OPERATOR``: who runs the crawl (contact), written into every warcinfo record.
 - ``WARC_REVISITS_ENABLED``: write a 2xx payload already archived as a ``revisit`` record.
@@ -87,9 +88,11 @@ class WarcArchiveMiddleware:
         settings = crawler.settings
         require_archiving(settings)
         run = run_folder(crawler)
+        prefix = settings.get("WARC_PREFIX") or crawler.spidercls.name
         writer = WarcFileWriter(
             run.path,
-            prefix=settings.get("WARC_PREFIX") or crawler.spidercls.name,
+            # Workers of a distributed run write one folder: each its own files.
+            prefix=f"{prefix}-{run.worker}" if run.worker else prefix,
             max_size=settings.getint("WARC_MAX_SIZE"),
             info=warcinfo_fields(crawler, run.id),
         )
@@ -107,8 +110,16 @@ class WarcArchiveMiddleware:
         builder = self.writer.builder
         record = response_record(builder, response, fetched_at)
         digest = record.rec_headers.get_header("WARC-Payload-Digest")
-        dedup = self.payloads is not None and _is_complete_2xx(response)
-        original = self.payloads.get(digest) if dedup else None
+        original = None
+        if self.payloads is not None and _is_complete_2xx(response):
+            original = self.payloads.claim(
+                digest,
+                ArchivedPayload(
+                    record_id=record.rec_headers.get_header("WARC-Record-ID"),
+                    target_uri=record.rec_headers.get_header("WARC-Target-URI"),
+                    date=record.rec_headers.get_header("WARC-Date"),
+                ),
+            )
         if original is not None:
             record = revisit_record(builder, response, fetched_at, digest, original)
         request_rec = request_record(
@@ -118,15 +129,6 @@ class WarcArchiveMiddleware:
             record.rec_headers.get_header("WARC-Record-ID"),
         )
         locations = self.writer.write(record, request_rec)
-        if dedup and original is None:
-            self.payloads.add(
-                digest,
-                ArchivedPayload(
-                    record_id=locations[0].record_id,
-                    target_uri=record.rec_headers.get_header("WARC-Target-URI"),
-                    date=record.rec_headers.get_header("WARC-Date"),
-                ),
-            )
         request.meta[WARC_META] = locations[0].to_json()
         request.meta[WARC_PAYLOAD] = {"type": record.rec_type, "digest": digest}
         self._count(locations)

@@ -1,9 +1,11 @@
 """Which payloads are archived already, so an identical one is written as a revisit.
 
-The archive asks a ``PayloadIndex`` by payload digest. ``MemoryPayloadIndex`` remembers
-one run; an index shared by runs or by workers implements the same two methods and is
-named by the ``WARC_PAYLOAD_INDEX`` setting (a class path, built with ``from_crawler``
-when it has one).
+Before writing a response record the archive claims its payload digest from a
+``PayloadIndex``: the record that claimed it first is what a later record of the same payload
+refers to, as a revisit. Claiming is one step, so of two workers archiving one payload at
+once only one writes it whole. ``MemoryPayloadIndex`` remembers one run; an index shared by
+runs or by workers implements the same method and is named by the ``WARC_PAYLOAD_INDEX``
+setting (a class path, built with ``from_crawler`` when it has one).
 """
 
 from __future__ import annotations
@@ -22,9 +24,9 @@ class ArchivedPayload:
 
 
 class PayloadIndex(Protocol):
-    def get(self, digest: str) -> ArchivedPayload | None: ...
-
-    def add(self, digest: str, payload: ArchivedPayload) -> None: ...
+    def claim(self, digest: str, payload: ArchivedPayload) -> ArchivedPayload | None:
+        """The record that holds ``digest`` already; None: ``payload`` holds it now."""
+        ...
 
 
 class MemoryPayloadIndex:
@@ -33,8 +35,6 @@ class MemoryPayloadIndex:
     def __init__(self) -> None:
         self._payloads: dict[str, ArchivedPayload] = {}
 
-    def get(self, digest: str) -> ArchivedPayload | None:
-        return self._payloads.get(digest)
-
-    def add(self, digest: str, payload: ArchivedPayload) -> None:
-        self._payloads.setdefault(digest, payload)
+    def claim(self, digest: str, payload: ArchivedPayload) -> ArchivedPayload | None:
+        held = self._payloads.setdefault(digest, payload)
+        return None if held is payload else held

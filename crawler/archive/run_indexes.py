@@ -1,4 +1,5 @@
-"""The per-run indexes built when a crawl ends, once its WARC files are closed.
+"""The per-run indexes built when a crawl ends, once its WARC files are closed (in a
+distributed run, when its last worker ends: ``crawler.run.RunFolder.finisher``).
 
 Settings: ``WARC_CDXJ_ENABLED`` (``index.cdxj``), ``WARC_PAGES_ENABLED`` (``pages.jsonl``),
 ``WACZ_ENABLED`` (``<run id>.wacz``). The builders are in ``crawler.archive.indexes``.
@@ -46,7 +47,10 @@ class RunIndexes:
 
     def engine_stopped(self) -> None:
         # Looked up now: extensions cannot ask for each other while they are being built.
-        folder = run_folder(self.crawler).path
+        run = run_folder(self.crawler)
+        if not run.finisher:
+            return  # a worker of a distributed run that goes on without it
+        folder = run.path
         for builder in self.builders:
             try:
                 path = builder(folder)

@@ -1,7 +1,8 @@
 """``scrapy crawl``, ready for cron: clear exit statuses and a one-line summary.
 
-Exit status: 0 when the crawl fetched pages and finished; 1 when it failed (a fatal error,
-or no page fetched); 2 on bad usage (Scrapy's own rule, e.g. a missing ``start_urls``);
+Exit status: 0 when the crawl fetched pages and finished (a worker of a distributed run:
+finished, even with no page of its own); 1 when it failed (a fatal error, or no page
+fetched); 2 on bad usage (Scrapy's own rule, e.g. a missing ``start_urls``);
 3 when another crawl holds the archives root (``crawler.run.lock_root``), before anything
 is written. The summary line goes to stderr after Scrapy's log.
 """
@@ -15,6 +16,7 @@ from pathlib import Path
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.crawler import Crawler
 
+from crawler.distributed.run import distributed
 from crawler.run import ArchivesLocked, RunFolder, lock_root
 
 LOCKED = 3
@@ -29,9 +31,10 @@ class Command(ScrapyCrawlCommand):
         spidercls = self.crawler_process.spider_loader.load(args[0])
         check = getattr(spidercls, "check_arguments", None)
         if check is not None:
-            check(**opts.spargs)  # a UsageError here exits 2 with Scrapy's usage text
+            check(self.settings, **opts.spargs)  # a UsageError exits 2 with Scrapy's usage
+        worker = distributed(self.settings)
         try:
-            lock_root(Path(self.settings.get("ARCHIVES_DIR", "archives"))).close()
+            lock_root(Path(self.settings.get("ARCHIVES_DIR", "archives")), shared=worker).close()
         except ArchivesLocked as exc:
             print(f"scrapy crawl: {exc}", file=sys.stderr)
             self.exitcode = LOCKED
@@ -39,8 +42,14 @@ class Command(ScrapyCrawlCommand):
         crawler = self._create_crawler(args[0])
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
-        stats = crawler.stats.get_stats() if crawler.stats else {}
-        fetched = stats.get("response_received_count", 0)
+        try:
+            stats = crawler.stats.get_stats()
+        except RuntimeError:  # the crawl failed before it started
+            stats = {}
+        # A worker of a distributed run may find the others did all the work.
+        fetched = stats.get("response_received_count", 0) or (
+            worker and stats.get("finish_reason") == "finished"
+        )
         if self.crawler_process.bootstrap_failed or not fetched:
             self.exitcode = 1
         print(summary_line(crawler, stats), file=sys.stderr, flush=True)

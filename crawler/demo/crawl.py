@@ -22,6 +22,32 @@ from crawler.demo.site import Site
 SAMPLE_PROFILE = "daily8"
 
 
+def crawl_command(
+    archives: Path,
+    settings: Mapping[str, str] | None = None,
+    *,
+    start_url: str | None = None,
+    profile: str | None = SAMPLE_PROFILE,
+) -> list[str]:
+    """``scrapy crawl aggregator`` into ``archives`` with ``settings``, from ``start_url``
+    read with ``profile`` (None: zero-config). Without ``start_url``, a worker joining a
+    distributed run (``REDIS_URL`` in ``settings``): the run's start URLs and profile apply.
+    """
+    command = [sys.executable, "-m", "scrapy", "crawl", "aggregator"]
+    if start_url:
+        command += ["-a", f"start_urls={start_url}"]
+        if profile:
+            command += ["-a", f"profile={profile}"]
+    for name, value in {"ARCHIVES_DIR": str(archives), **(settings or {})}.items():
+        command += ["-s", f"{name}={value}"]
+    return command
+
+
+def crawl_env() -> dict[str, str]:
+    """The environment ``crawl_command`` runs in: this project's settings."""
+    return dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings")
+
+
 def run_crawl(
     start_url: str,
     archives: Path,
@@ -36,15 +62,9 @@ def run_crawl(
     """
     archives.mkdir(parents=True, exist_ok=True)
     before = set(archives.iterdir())
-    command = [sys.executable, "-m", "scrapy", "crawl", "aggregator",
-               "-a", f"start_urls={start_url}", "-s", f"ARCHIVES_DIR={archives}"]  # fmt: skip
-    if profile:
-        command += ["-a", f"profile={profile}"]
-    for name, value in (settings or {}).items():
-        command += ["-s", f"{name}={value}"]
-    env = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings")
+    command = crawl_command(archives, settings, start_url=start_url, profile=profile)
     with tempfile.NamedTemporaryFile("w", dir=archives, suffix=".log", delete=False) as log:
-        status = subprocess.run(command, env=env, stdout=log, stderr=log).returncode
+        status = subprocess.run(command, env=crawl_env(), stdout=log, stderr=log).returncode
     created = [path for path in set(archives.iterdir()) - before if path.is_dir()]
     if status != 0 or len(created) != 1:
         raise RuntimeError(f"scrapy crawl failed (exit status {status}); see {log.name}")

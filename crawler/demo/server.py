@@ -7,6 +7,7 @@ its own instant, which is exactly what the crawler must anchor to its fetch time
 import gzip
 import sys
 import threading
+import time
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Protocol
@@ -54,6 +55,8 @@ class _Handler(BaseHTTPRequestHandler):
         self._reply(send_body=False)
 
     def _reply(self, *, send_body: bool) -> None:
+        if self.server.latency:
+            time.sleep(self.server.latency)
         status, headers, body = self.server.site.respond(self.path, datetime.now(timezone.utc))
         if headers["Content-Type"].split(";")[0] in COMPRESSIBLE:
             headers["Vary"] = "Accept-Encoding"
@@ -82,8 +85,9 @@ class _HTTPServer(ThreadingHTTPServer):
     # request on a busy machine.
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], site: Servable) -> None:
+    def __init__(self, address: tuple[str, int], site: Servable, latency: float) -> None:
         self.site = site
+        self.latency = latency
         super().__init__(address, _Handler)
 
     def handle_error(self, request: object, client_address: tuple[str, int]) -> None:
@@ -93,10 +97,16 @@ class _HTTPServer(ThreadingHTTPServer):
 
 
 class SampleServer:
-    """A site served from a background thread; use as a context manager or start/close."""
+    """A site served from a background thread; use as a context manager or start/close.
 
-    def __init__(self, site: Servable, *, host: str = "127.0.0.1", port: int = 0) -> None:
-        self._httpd = _HTTPServer((host, port), site)  # binds now, so .port is known
+    ``latency``: seconds each response waits before it is made, as a distant or busy site
+    would (each request has a thread of its own, so waits overlap).
+    """
+
+    def __init__(
+        self, site: Servable, *, host: str = "127.0.0.1", port: int = 0, latency: float = 0.0
+    ) -> None:
+        self._httpd = _HTTPServer((host, port), site, latency)  # binds now: .port is known
         self._thread: threading.Thread | None = None
 
     @property

@@ -1,4 +1,5 @@
-"""Items written to ``<run folder>/items.jsonl``: one UTF-8 JSON object per line.
+"""Items written to ``<run folder>/items.jsonl`` (a distributed run's worker: its own
+``items-<worker>.jsonl``): one UTF-8 JSON object per line.
 
 Each line is written whole and flushed at once, so a killed crawl leaves every finished
 line readable (at most the last one partial).
@@ -22,7 +23,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
-from crawler.layout import ITEMS_FILE, written_items
+from crawler.layout import written_items
 from crawler.pipelines import item_dict
 from crawler.run import run_folder
 
@@ -54,7 +55,7 @@ class JsonlWriterPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> JsonlWriterPipeline:
         run = run_folder(crawler)
-        path = run.path / ITEMS_FILE
+        path = run.items_path
         written = written_keys(path) if run.resumed is not None else None
         pipeline = cls(
             open(path, "a", encoding="utf-8", newline="\n"),  # noqa: SIM115

@@ -14,6 +14,10 @@ of one site are in) plus the profile's ``domains``. With ``SCOPE_OUTBOUND`` on, 
 links to other sites (the publishers' pages) are fetched too, one hop: their requisites
 come along, their links are not followed.
 
+With ``REDIS_URL`` the spider is one worker of a distributed run (``crawler.distributed``):
+the first worker's start URLs and profile are the run's, and a worker started without
+``start_urls`` joins the run and reads pages with them.
+
 ``request.meta["hops"]`` is the Heritrix-style path from the seed: ``L`` for a link
 followed, ``E`` for an embedded requisite (e.g. ``LLE``: an image on a page two links away).
 """
@@ -33,7 +37,9 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
 from scrapy.http import HtmlResponse, Request, Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
+from scrapy.settings import BaseSettings
 
+from crawler.distributed.run import await_run, distributed, open_shared_run
 from crawler.fetchtime import FETCHED_AT, REQUESTED_AT
 from crawler.offline import bundled_suffixes
 from crawler.pages import Reading, read, readable
@@ -48,10 +54,11 @@ HOPS = "hops"
 OUTBOUND = "outbound"
 
 
-def parse_start_urls(value: str | None) -> list[str]:
-    """Comma-separated absolute http(s) URLs; a clear usage error for anything else."""
+def parse_start_urls(value: str | None, *, required: bool = True) -> list[str]:
+    """Comma-separated absolute http(s) URLs; a clear usage error for anything else, and
+    for none when ``required`` (a worker joining a distributed run needs none)."""
     urls = [url.strip() for url in (value or "").split(",") if url.strip()]
-    if not urls:
+    if not urls and required:
         raise UsageError("give the pages to start from: -a start_urls=URL[,URL...]")
     for url in urls:
         parts = urlsplit(url)
@@ -77,7 +84,7 @@ class AggregatorSpider(scrapy.Spider):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.start_urls = parse_start_urls(start_urls)
+        self.start_urls = parse_start_urls(start_urls, required=False)
         self.profile_name = profile
         # No extension is denied: an archive wants the linked PDFs and images too.
         self.links = LinkExtractor(deny_extensions=[])
@@ -88,12 +95,13 @@ class AggregatorSpider(scrapy.Spider):
             restrict_css=("img", "link[rel~=stylesheet]", "link[rel~=icon]", "script", "source"),
         )
         self.profile = Profile()
-        self.allowed_domains = sorted({site_of(urlsplit(url).hostname) for url in self.start_urls})
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> AggregatorSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
+        if not spider.start_urls and not distributed(settings):
+            parse_start_urls(None)  # the usage error
         if spider.profile_name:
             settings.set("SITE_PROFILE", spider.profile_name, priority="cmdline")
         try:
@@ -102,23 +110,38 @@ class AggregatorSpider(scrapy.Spider):
             raise UsageError(str(error)) from None
         # Scope is OffsiteMiddleware's job: it matches host names and their subdomains,
         # where LinkExtractor's allow_domains compares host:port and never matches a port.
-        spider.allowed_domains = sorted({*spider.allowed_domains, *profile.domains})
+        sites = {site_of(urlsplit(url).hostname) for url in spider.start_urls}
         # The profile read on the site's pages, recorded in every warcinfo for replay.
-        spider.profile = replace(profile, domains=tuple(spider.allowed_domains))
-        spider.skip = [re.compile(p) for p in profile.links.skip]
-        spider.follow = [re.compile(p) for p in profile.links.follow]
+        spider.profile = replace(profile, domains=tuple(sorted({*sites, *profile.domains})))
+        if distributed(settings):
+            # Every worker reads pages as the run's first worker does.
+            run = open_shared_run(
+                crawler, start_urls=spider.start_urls, profile=spider.profile.to_json()
+            )
+            spider.start_urls = list(run.record.start_urls)
+            spider.profile = Profile.from_json(run.record.profile)
+        spider.allowed_domains = list(spider.profile.domains)
+        spider.skip = [re.compile(p) for p in spider.profile.links.skip]
+        spider.follow = [re.compile(p) for p in spider.profile.links.follow]
         spider.outbound = settings.getbool("SCOPE_OUTBOUND")
-        _apply_politeness(crawler, profile)
+        _apply_politeness(crawler, spider.profile)
         if settings.getbool("DISCOVERY_SITEMAPS"):
             crawler.signals.connect(spider.robots_received, signal=signals.response_received)
         return spider
 
     @classmethod
     def check_arguments(
-        cls, start_urls: str | None = None, profile: str | None = None, **_: Any
+        cls,
+        settings: BaseSettings,
+        start_urls: str | None = None,
+        profile: str | None = None,
+        **_: Any,
     ) -> None:
-        """Refuse bad ``-a`` arguments before a crawl starts (``scrapy crawl`` calls it)."""
-        parse_start_urls(start_urls)
+        """Refuse bad ``-a`` arguments before a crawl starts (``scrapy crawl`` calls it); a
+        worker without start URLs has a distributed run to join, or is refused too."""
+        urls = parse_start_urls(start_urls, required=not distributed(settings))
+        if not urls:
+            await_run(settings)
         if profile:
             try:
                 load(profile)

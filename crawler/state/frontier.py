@@ -51,6 +51,7 @@ from scrapy.crawler import Crawler
 from scrapy.dupefilters import RFPDupeFilter
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
+from scrapy.settings import BaseSettings
 from scrapy.utils.misc import load_object
 from scrapy.utils.request import request_from_dict
 from twisted.internet.defer import Deferred
@@ -129,7 +130,41 @@ class _MemoryDupeFilter(RFPDupeFilter):
         self._fingerprints.update(fingerprints)
 
 
-class JournaledScheduler(Scheduler):
+class CompletesPages:
+    """A scheduler that is told when a page has been processed (``FrontierDoneMiddleware``).
+
+    A page that yielded no item is done once the last request it yielded has been through
+    the scheduler (at once when it yielded none): the scraper schedules a page's requests
+    in the order yielded, each at once. ``enqueue_request`` asks ``completed_by`` which
+    pages the request it admits completes.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: Requests whose arrival here completes pages: those pages' requests.
+        self._completes: WeakKeyDictionary[Request, list[Request]] = WeakKeyDictionary()
+
+    @classmethod
+    def tracks_pages(cls, settings: BaseSettings) -> bool:
+        """Whether the scheduler these settings build is one to tell."""
+        return True
+
+    def page_processed(self, request: Request, last: Request | None) -> None:
+        if last is None:
+            self.page_done(request)
+        else:
+            self._completes.setdefault(last, []).append(request)
+
+    def completed_by(self, request: Request) -> list[Request]:
+        """The pages whose last request ``request`` is."""
+        return self._completes.pop(request, [])
+
+    def page_done(self, request: Request) -> None:
+        """``request``'s page has been processed to the end."""
+        raise NotImplementedError
+
+
+class JournaledScheduler(CompletesPages, Scheduler):
     """With ``JOBDIR``: memory queues, and the frontier journal (module docstring)."""
 
     def __init__(self, crawler: Crawler, jobdir: Path) -> None:
@@ -149,8 +184,10 @@ class JournaledScheduler(Scheduler):
         self.fingerprinter = crawler.request_fingerprinter
         self.jobdir = jobdir
         self.journal = FrontierJournal(jobdir / FRONTIER_FILE)
-        #: Requests whose arrival here completes a page: the fingerprints of those pages.
-        self._completes: WeakKeyDictionary[Request, list[str]] = WeakKeyDictionary()
+
+    @classmethod
+    def tracks_pages(cls, settings: BaseSettings) -> bool:
+        return bool(settings.get("JOBDIR"))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Scheduler:
@@ -195,10 +232,10 @@ class JournaledScheduler(Scheduler):
         )  # fmt: skip
 
     def enqueue_request(self, request: Request) -> bool:
-        completes = self._completes.pop(request, None)
+        completed = self.completed_by(request)
         admitted = super().enqueue_request(request)  # journals it in _mqpush
-        for fingerprint in completes or ():
-            self.journal.mark_done(fingerprint)
+        for page in completed:
+            self.page_done(page)
         return admitted
 
     def _mqpush(self, request: Request) -> None:
@@ -220,15 +257,8 @@ class JournaledScheduler(Scheduler):
             self.journal.add(self.fingerprinter.fingerprint(request).hex(), request.url, blob)
         super()._mqpush(request)
 
-    def page_processed(self, request: Request, last: Request | None) -> None:
-        """``request``'s page yielded no item: it is done once ``last``, the last request
-        it yielded, has been through the scheduler (at once when it yielded none). The
-        scraper schedules a page's requests in the order yielded, each at once."""
-        fingerprint = self.fingerprinter.fingerprint(request).hex()
-        if last is None:
-            self.journal.mark_done(fingerprint)
-        else:
-            self._completes.setdefault(last, []).append(fingerprint)
+    def page_done(self, request: Request) -> None:
+        self.journal.mark_done(self.fingerprinter.fingerprint(request).hex())
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         """A finished run empties the journal once ``JOBDIR`` names no run to resume
@@ -239,7 +269,8 @@ class JournaledScheduler(Scheduler):
 
 
 class FrontierDoneMiddleware(WholeOutputMiddleware):
-    """Tells the journaled scheduler when a page without items has been processed.
+    """Tells the scheduler (``CompletesPages``: the journaled one with ``JOBDIR``, the shared
+    one with ``REDIS_URL``) when a page without items has been processed.
 
     Outermost spider middleware (nearest the engine), so it sees the output as it is
     scheduled: each request, then the items.
@@ -250,17 +281,18 @@ class FrontierDoneMiddleware(WholeOutputMiddleware):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FrontierDoneMiddleware:
-        if not crawler.settings.get("JOBDIR"):
-            raise NotConfigured("no JOBDIR: nothing is journaled")
+        scheduler = load_object(crawler.settings["SCHEDULER"])
         # Not issubclass: Scrapy's scheduler metaclass says yes to any scheduler class.
-        if JournaledScheduler not in load_object(crawler.settings["SCHEDULER"]).__mro__:
-            raise NotConfigured("SCHEDULER is not crawler.state.frontier.JournaledScheduler")
+        if CompletesPages not in scheduler.__mro__ or not scheduler.tracks_pages(
+            crawler.settings
+        ):
+            raise NotConfigured("the scheduler keeps no record of pages done")
         return cls(crawler)
 
     def pass_on(self, response: Response, outputs: list[Any]) -> list[Any]:
         requests = [output for output in outputs if isinstance(output, Request)]
         if len(requests) == sum(output is not None for output in outputs):
             assert self.crawler.engine is not None
-            scheduler = cast(JournaledScheduler, self.crawler.engine.scheduler)
+            scheduler = cast(CompletesPages, self.crawler.engine.scheduler)
             scheduler.page_processed(response.request, requests[-1] if requests else None)
         return outputs

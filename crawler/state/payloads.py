@@ -34,8 +34,9 @@ class StatePayloadIndex:
             return MemoryPayloadIndex()
         return cls(store)
 
-    def get(self, digest: str) -> ArchivedPayload | None:
-        return self.store.payload(digest)
-
-    def add(self, digest: str, payload: ArchivedPayload) -> None:
-        self.store.add_payload(digest, payload)
+    def claim(self, digest: str, payload: ArchivedPayload) -> ArchivedPayload | None:
+        # One process writes the store (the root's lock): nothing can come between.
+        held = self.store.payload(digest)
+        if held is None:
+            self.store.add_payload(digest, payload)
+        return held

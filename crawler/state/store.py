@@ -1,7 +1,8 @@
 """The state store: what every run under one archives root fetched and saw, in SQLite.
 
 One file, ``<ARCHIVES_DIR>/state.sqlite`` (``STATE_FILE``), in WAL mode, shared by the runs
-of that root one after another (the root's lock keeps them from overlapping). A killed
+of that root one after another (the root's lock keeps them from overlapping), and by the
+workers of a distributed run that write into that root at once. A killed
 process leaves it consistent: writes are grouped into transactions committed every
 ``COMMIT_INTERVAL`` seconds (by the next write, or the crawl's timer in ``crawler.run``;
 a commit per write would cost the crawl several percent), so a kill loses at most that
@@ -37,12 +38,14 @@ from pathlib import Path
 from typing import Any
 
 from crawler.archive.revisits import ArchivedPayload
-from crawler.layout import ITEMS_FILE, item_urls, written_items
+from crawler.layout import item_urls, items_files, run_items
 from crawler.narrowing import Observation
 
 SCHEMA_VERSION = 1
 #: Seconds an open transaction may gather writes before it is committed.
 COMMIT_INTERVAL = 0.5
+#: Seconds a write waits for another process's to be committed.
+SHARED_WAIT = 30.0
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -218,8 +221,12 @@ def item_articles(item: dict[str, Any]) -> list[ArticleSeen]:
 class StateStore:
     """The SQLite state of one archives root (module docstring: the tables)."""
 
-    def __init__(self, path: Path, *, readonly: bool = False) -> None:
+    def __init__(self, path: Path, *, readonly: bool = False, shared: bool = False) -> None:
+        """``shared``: the workers of a distributed run write the store at once, so each
+        write is committed at once (no worker holds the write lock while it gathers) and a
+        write waits up to ``SHARED_WAIT`` seconds for another's."""
         self.path = path
+        self.commit_interval = 0.0 if shared else COMMIT_INTERVAL
         self._since: float | None = None  # when the open transaction began
         self._holding = False  # inside _transaction: writes wait for its commit
         try:
@@ -227,7 +234,7 @@ class StateStore:
                 self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
             else:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                self.db = sqlite3.connect(path, isolation_level=None)
+                self.db = sqlite3.connect(path, isolation_level=None, timeout=SHARED_WAIT)
                 self.db.execute("PRAGMA journal_mode=WAL")
                 # WAL with NORMAL survives a killed process intact; only a power cut can
                 # drop the last transactions, never corrupt the file.
@@ -269,7 +276,7 @@ class StateStore:
             self.db.execute("BEGIN")
             self._since = time.monotonic()
         yield
-        if time.monotonic() - self._since >= COMMIT_INTERVAL:
+        if time.monotonic() - self._since >= self.commit_interval:
             self.commit()
 
     @contextmanager
@@ -333,8 +340,8 @@ class StateStore:
         for seq, run_id in unfinished:
             with self._transaction():
                 dropped = self._drop_beyond_files(root, seq)
-                dropped += self._forget_pages_without_items(root / run_id / ITEMS_FILE, seq)
-                for item in written_items(root / run_id / ITEMS_FILE):
+                dropped += self._forget_pages_without_items(root / run_id, seq)
+                for item in run_items(root / run_id):
                     try:
                         self.record_item(seq, item)
                     except (KeyError, TypeError, AttributeError):
@@ -348,8 +355,8 @@ class StateStore:
             reports.append(f"{self.path}: run {run_id} was killed; marked so{note}")
         return reports
 
-    def _forget_pages_without_items(self, items: Path, seq: int) -> int:
-        written = item_urls(items)
+    def _forget_pages_without_items(self, folder: Path, seq: int) -> int:
+        written = {url for path in items_files(folder) for url in item_urls(path)}
         pages = self.db.execute(
             "SELECT url FROM pages WHERE run_seq = ? AND kind != ?", (seq, OTHER)
         ).fetchall()
