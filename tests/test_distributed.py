@@ -34,6 +34,7 @@ from crawler.demo.server import SampleServer
 from crawler.demo.site import Site
 from crawler.distributed.payloads import RedisPayloadIndex
 from crawler.layout import RUN_FILE, items_files, run_items, worker_run_file
+from crawler.run import ArchivesLocked, RootLock
 from tests.redisharness import CountingSite, Worker, redis_server
 from tests.replaytools import lines, offline, replay
 from tests.warctools import warcio_check
@@ -99,17 +100,7 @@ def crawl(
         for worker in workers:
             worker.start()
         if kill is not None:
-            victim = workers[kill[0]]
-            deadline = time.monotonic() + 60
-            while count_lines(victim.archives, victim.name) < KILL_AFTER:
-                assert victim.process is not None and victim.process.poll() is None, (
-                    f"{victim.name} ended before it wrote {KILL_AFTER} items"
-                )
-                assert time.monotonic() < deadline
-                time.sleep(0.005)
-            assert victim.process is not None
-            victim.process.send_signal(kill[1])
-            victim.wait()
+            signal_when_written(workers[kill[0]], kill[1])
         for worker in workers:
             if kill is None or worker is not workers[kill[0]]:
                 worker.finished()
@@ -117,9 +108,19 @@ def crawl(
     return Run(site, folder.parent, workers, key)
 
 
-def count_lines(archives: Path, worker: str) -> int:
-    found = list(archives.glob(f"*/items-{worker}.jsonl"))
-    return found[0].read_bytes().count(b"\n") if found else 0
+def signal_when_written(worker: Worker, how: signal.Signals) -> None:
+    """Send ``how`` to ``worker`` once it has written ``KILL_AFTER`` items; wait for it."""
+    assert worker.process is not None
+    deadline = time.monotonic() + 60
+    while True:
+        found = list(worker.archives.glob(f"*/items-{worker.name}.jsonl"))
+        if found and found[0].read_bytes().count(b"\n") >= KILL_AFTER:
+            break
+        assert worker.process.poll() is None, f"{worker.name} ended before {KILL_AFTER} items"
+        assert time.monotonic() < deadline, f"{worker.name} wrote too few items in time"
+        time.sleep(0.005)
+    worker.process.send_signal(how)
+    worker.wait()
 
 
 def summary(folder: Path, name: str = RUN_FILE) -> dict[str, Any]:
@@ -225,6 +226,28 @@ def test_killing_a_worker_loses_nothing(tmp_path, redis_url, reference, victim, 
     assert (folder / CDXJ_FILE).exists()
 
 
+def test_a_run_whose_workers_all_died_is_resumed_by_the_next_worker(
+    tmp_path, redis_url, reference
+):
+    """SIGKILL the run's only worker; a worker started later with the start URLs, as the
+    next scheduled crawl would be, finds the run in Redis and finishes it."""
+    site = CountingSite(datetime.now(timezone.utc))
+    archives, logs, key = tmp_path / "archives", tmp_path / "logs", f"t{uuid.uuid4().hex[:8]}"
+    with SampleServer(site, latency=DELAY) as server:
+        server.start()
+        first = Worker("w1", archives, redis_url, key, logs, server.url, SETTINGS).start()
+        signal_when_written(first, signal.SIGKILL)
+        Worker("w2", archives, redis_url, key, logs, server.url, SETTINGS).start().finished()
+    (folder,) = [path for path in archives.iterdir() if path.is_dir()]
+    assert keys(run_items(folder)) == reference
+    whole = summary(folder)
+    assert whole["finish_reason"] == "finished"
+    assert whole["workers"] == ["w1", "w2"] and whole["workers_lost"] == ["w1"]
+    assert max(site.fetches.values()) <= 2
+    for path in warc_files(folder):
+        warcio_check(path)
+
+
 def test_a_worker_with_no_run_to_join_says_so(tmp_path, redis_url):
     worker = Worker("lonely", tmp_path / "archives", redis_url, "nobody", tmp_path / "logs",
                     settings={**SETTINGS, "REDIS_JOIN_TIMEOUT": "1"}).start()  # fmt: skip
@@ -241,3 +264,20 @@ def test_one_worker_claims_a_payload_the_others_refer_to(redis_url):
     assert first.claim("sha1:X", mine) is None
     assert second.claim("sha1:X", theirs) == mine
     assert first.claim("sha1:Y", theirs) is None
+
+
+def test_workers_share_the_root_a_lone_crawl_holds_alone(tmp_path):
+    first = RootLock(tmp_path, shared=True)
+    assert first.exclusive  # alone: it may mend killed runs, then lets workers in
+    first.share_if(True)
+    second = RootLock(tmp_path, shared=True)
+    assert not second.exclusive  # another worker writes here: it mends nothing
+    with pytest.raises(ArchivesLocked):
+        RootLock(tmp_path)  # a crawl of one process waits for the workers to finish
+    first.close()
+    second.close()
+    alone = RootLock(tmp_path)
+    with pytest.raises(ArchivesLocked):
+        RootLock(tmp_path, shared=True)  # and workers for it
+    alone.close()
+
