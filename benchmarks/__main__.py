@@ -1,10 +1,13 @@
-"""``python -m benchmarks [--runs N]``: run every benchmark, print one table."""
+"""``python -m benchmarks [--runs N]``: run every benchmark, print one table.
+
+With the default 5 paired runs it takes about 45 minutes on 2 cores, most of it the large
+crawls of ``benchmarks.scale``."""
 
 from __future__ import annotations
 
 import argparse
 
-from benchmarks import crawl_overhead, distributed, replay_speed, timestamps_speed
+from benchmarks import crawl_overhead, distributed, replay_speed, scale, timestamps_speed
 from benchmarks.common import table
 
 BENCHMARKS = (
@@ -13,6 +16,8 @@ BENCHMARKS = (
     timestamps_speed.run,
     replay_speed.run,
     distributed.run,
+    scale.full_vs_bare,
+    scale.memory,
 )
 
 

@@ -40,6 +40,15 @@ def paired_medians(
     return statistics.median(ours_times), statistics.median(base_times), statistics.median(ratios)
 
 
+def at_most(
+    name: str, unit: str, medians: tuple[float, float, float], target: float, runs: int
+) -> Result:
+    """A row whose ratio (ours over the baseline, from ``paired_medians``) must stay at or
+    under ``target``."""
+    ours, baseline, ratio = medians
+    return Result(name, unit, ours, baseline, ratio, f"<= {target:.2f}", ratio <= target, runs)
+
+
 def table(results: list[Result]) -> str:
     header = ("benchmark", "ours", "baseline", "ratio", "target", "ok", "runs")
     rows = [header]

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 
-from benchmarks.common import Result, paired_medians
+from benchmarks.common import Result, at_most, paired_medians
 from crawler.demo.crawl import run_crawl
 from crawler.demo.server import SampleServer
 from crawler.demo.site import Site
@@ -51,16 +51,5 @@ def _paired(
         def crawl(settings: Mapping[str, str], root: str) -> None:
             run_crawl(server.url, Path(tmp) / root, {**settings, "LOG_LEVEL": "INFO"})
 
-        ours, baseline, ratio = paired_medians(
-            lambda: crawl(on, "on"), lambda: crawl(off, "off"), runs
-        )
-    return Result(
-        name=f"{label} ({len(site.articles)} articles)",
-        unit="s",
-        ours=ours,
-        baseline=baseline,
-        ratio=ratio,
-        target=f"<= {TARGET:.2f}",
-        meets=ratio <= TARGET,
-        runs=runs,
-    )
+        medians = paired_medians(lambda: crawl(on, "on"), lambda: crawl(off, "off"), runs)
+    return at_most(f"{label} ({len(site.articles)} articles)", "s", medians, TARGET, runs)

@@ -77,7 +77,7 @@ def run(runs: int = 5, n_synthetic: int = N_SYNTHETIC) -> Result:
         ours=ours,
         baseline=baseline,
         ratio=speedup,
-        target=f">= {TARGET:.1f}x",
+        target=f">= {TARGET:.1f}",
         meets=speedup >= TARGET and same,
         runs=runs,
     )

@@ -64,6 +64,16 @@ SITE_LANGUAGES = []
 # Names that SITE_TIMEZONE itself uses (CST in Asia/Shanghai) need no entry.
 SITE_ZONE_NAMES = {}
 
+# --- Extraction limits (crawler.pages.guards, the spider) ---------------------------------
+# An HTML page larger than this (bytes, decoded) is archived but not parsed, counted in
+# pages/too_large and logged: zero-config extraction takes about a second per 4 MB, and
+# the crawl waits meanwhile. 0: no limit. Sitemaps and feeds are always read.
+EXTRACTION_MAX_SIZE = 8 * 1024 * 1024
+# At most this many distinct <a> links of one page are followed (Heritrix's maxOutlinks);
+# the rest are counted in links/over_limit and the page is logged. 0: no limit. Sitemap and
+# feed entries and cards are not limited.
+EXTRACTION_MAX_LINKS = 6000
+
 # --- Discovery --------------------------------------------------------------------------
 # Follow the sitemaps robots.txt names (feeds named by <link rel=alternate> are always
 # followed). Their entries are crawled like a listing's cards, within CLOSESPIDER_PAGECOUNT.
@@ -89,7 +99,9 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 4.0
 DOWNLOAD_DELAY = 0
-# Responses larger than this are dropped (counted by Scrapy), larger than WARNSIZE logged.
+# Responses larger than this are dropped (counted in download/over_maxsize), larger than
+# WARNSIZE logged. Bodies that grow past it when decompressed too (a compression bomb:
+# archived as sent, counted in download/decompressed_over_maxsize; crawler.maxsize).
 DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 # Only encodings that replay tools can decode (pywb cannot replay zstd).
@@ -130,6 +142,9 @@ SCHEDULER = "crawler.state.frontier.JournaledScheduler"
 # With REDIS_URL, swaps in the shared scheduler and payload index (crawler.distributed).
 ADDONS = {"crawler.distributed.Distributed": 0}
 EXTENSIONS = {
+    # Replaced by crawler.progress.Progress, which says more in one line.
+    "scrapy.extensions.logstats.LogStats": None,
+    "crawler.progress.Progress": 0,
     "crawler.offline.BundledPublicSuffixList": 0,
     "crawler.run.RunFolder": 0,
     "crawler.archive.run_indexes.RunIndexes": 10,
@@ -138,6 +153,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's offsite filter, letting the robots.txt of outbound pages through.
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "crawler.scope.ScopeMiddleware": 50,
+    # Scrapy's HttpCompressionMiddleware, counting what DOWNLOAD_MAXSIZE refuses.
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.maxsize.MaxSizeMiddleware": 590,
     # Nearest the downloader: after HttpCompression (590) and Redirect (600), so the
     # archive sees bodies as sent and every 3xx.
     # Records each archived response in the state store (after the archive wrote it).
@@ -161,6 +179,11 @@ ITEM_PIPELINES = {
     "crawler.pipelines.audit.ItemAuditPipeline": 300,
     "crawler.pipelines.jsonl.JsonlWriterPipeline": 900,
 }
+
+# --- Progress (crawler.progress) ---------------------------------------------------------
+# Seconds between two progress lines in the log (pages, rates, items, WARC bytes, errors,
+# queue); 0: none. The run's summary line is logged when it ends either way.
+PROGRESS_INTERVAL = 60.0
 
 # Unattended runs open no listening ports: both consoles can run code in the crawler.
 TELNETCONSOLE_ENABLED = False

@@ -289,7 +289,7 @@ def test_nothing_raises_on_truncated_or_garbled_input():
 
 @pytest.mark.parametrize(
     ("body", "fault"),
-    [(b"<rss", "unreadable feed"), (b"<urlset><url><loc>http://x.example/a", "unreadable sitemap")],
+    [(b"<rss", "unreadable_feed"), (b"<urlset><url><loc>http://x.example/a", "unreadable_sitemap")],
 )
 def test_read_names_a_feed_or_sitemap_it_cannot_read(body, fault):
     """The spider counts and logs these (pages/unreadable_*); the page is archived anyway."""
@@ -297,4 +297,4 @@ def test_read_names_a_feed_or_sitemap_it_cannot_read(body, fault):
         "https://x.example/feed.xml", body, fetched_at=datetime(2025, 7, 30, tzinfo=timezone.utc),
         headers={"Content-Type": "application/xml"},
     )  # fmt: skip
-    assert reading == ([], [], fault)
+    assert reading.items == reading.links == [] and [f.kind for f in reading.findings] == [fault]

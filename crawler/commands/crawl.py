@@ -14,9 +14,9 @@ import sys
 from pathlib import Path
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
-from scrapy.crawler import Crawler
 
 from crawler.distributed.run import distributed
+from crawler.progress import summary_line
 from crawler.run import ArchivesLocked, RunFolder, lock_root
 
 LOCKED = 3
@@ -52,35 +52,8 @@ class Command(ScrapyCrawlCommand):
         )
         if self.crawler_process.bootstrap_failed or not fetched:
             self.exitcode = 1
-        print(summary_line(crawler, stats), file=sys.stderr, flush=True)
-
-
-def summary_line(crawler: Crawler, stats: dict) -> str:
-    """Pages, items, archive size, errors, how it ended and where it went, on one line."""
-    try:
-        folder = crawler.get_extension(RunFolder)
-    except RuntimeError:  # the crawl failed before its extensions were built
-        folder = None
-    items = ", ".join(
-        f"{stats[key]} {key.removeprefix('items/')}"
-        for key in ("items/article", "items/listing")
-        if stats.get(key)
-    )
-    parts = [
-        f"{stats.get('response_received_count', 0)} pages",
-        f"{stats.get('item_scraped_count', 0)} items" + (f" ({items})" if items else ""),
-        f"{stats.get('archive/bytes', 0) / 1e6:.1f} MB archived",
-    ]
-    for key, text in (
-        ("incremental/skipped", "fresh pages skipped"),
-        ("archive/revisits", "revisits"),
-        ("narrowing/conflicts", "conflicting times"),
-    ):
-        if stats.get(key):
-            parts.append(f"{stats[key]} {text}")
-    parts += [
-        f"{stats.get('log_count/ERROR', 0)} errors",
-        stats.get("finish_reason", "not started"),
-    ]
-    where = f" -> {folder.path}" if folder is not None else ""
-    return f"{crawler.spidercls.name}: " + ", ".join(parts) + where
+        try:
+            folder = crawler.get_extension(RunFolder).path
+        except RuntimeError:  # the crawl failed before its extensions were built
+            folder = None
+        print(summary_line(crawler.spidercls.name, stats, folder), file=sys.stderr, flush=True)

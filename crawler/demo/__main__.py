@@ -1,8 +1,9 @@
 """The sample aggregator's command line.
 
 `python -m crawler.demo serve --port 8008` serves it (`--layout compact|grid|german` serves
-another layout over the same catalogue instead); `python -m crawler.demo run` serves it on a
-free port, crawls it completely with `scrapy crawl aggregator`, and prints a summary.
+another layout over the same catalogue instead, `--hostile` adds its hostile pages);
+`python -m crawler.demo run` serves it with its hostile pages (`--no-hostile`: without) on
+a free port, crawls it completely with `scrapy crawl aggregator`, and prints a summary.
 """
 
 import argparse
@@ -36,7 +37,8 @@ def serve(args: argparse.Namespace) -> int:
     epoch = datetime.now(timezone.utc).replace(microsecond=0)
     site: Servable
     if args.layout == SAMPLE:
-        site, label = Site(epoch, tz=args.timezone or "UTC"), "sample aggregator"
+        site = Site(epoch, tz=args.timezone or "UTC", hostile=args.hostile)
+        label = "sample aggregator"
     else:  # each layout has its own zone unless told otherwise
         site, label = LAYOUTS[args.layout](epoch, tz=args.timezone), f"{args.layout} layout"
     stop = threading.Event()
@@ -50,7 +52,7 @@ def serve(args: argparse.Namespace) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Serve, crawl, stop the server, then print what the run folder holds."""
-    folder, _ = crawl_sample_site(Path(args.archives), tz=args.timezone)
+    folder, _ = crawl_sample_site(Path(args.archives), tz=args.timezone, hostile=args.hostile)
     print("\n".join(summarise(folder).lines()), flush=True)
     return 0
 
@@ -68,11 +70,18 @@ def main(argv: list[str] | None = None) -> int:
         "--timezone", type=_zone, default=None,
         help="zone for 'Yesterday' and 'N days ago' (default: UTC, or the layout's own)",
     )
+    serve_parser.add_argument(
+        "--hostile", action="store_true", help="the sample site only: with its hostile pages"
+    )
     serve_parser.set_defaults(handler=serve)
 
     run_parser = commands.add_parser("run", help="serve, crawl completely, print a summary")
     run_parser.add_argument("--archives", default="archives", help="the archives root")
     run_parser.add_argument("--timezone", type=_zone, default="UTC", help="the site's zone")
+    run_parser.add_argument(
+        "--hostile", action=argparse.BooleanOptionalAction, default=True,
+        help="with the hostile pages under /hostile/ (default: with)",
+    )
     run_parser.set_defaults(handler=run)
 
     args = parser.parse_args(argv)

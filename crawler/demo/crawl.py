@@ -77,12 +77,14 @@ def crawl_sample_site(
     *,
     tz: str = "UTC",
     settings: Mapping[str, str] | None = None,
+    hostile: bool = False,
 ) -> tuple[Path, dict[str, str]]:
-    """Serve the sample site on a free loopback port and crawl it completely.
+    """Serve the sample site (with its hostile pages if ``hostile``) on a free loopback port
+    and crawl it completely.
 
     Returns the run folder and the site's ``/_truth.json`` mapping (taken while serving).
     """
-    site = Site(datetime.now(timezone.utc), tz=tz)
+    site = Site(datetime.now(timezone.utc), tz=tz, hostile=hostile)
     with SampleServer(site) as server:
         server.start()
         folder = run_crawl(server.url, archives, {"SITE_TIMEZONE": tz, **(settings or {})})

@@ -58,7 +58,9 @@ class _Handler(BaseHTTPRequestHandler):
         if self.server.latency:
             time.sleep(self.server.latency)
         status, headers, body = self.server.site.respond(self.path, datetime.now(timezone.utc))
-        if headers["Content-Type"].split(";")[0] in COMPRESSIBLE:
+        # An empty body stays empty, and one encoded already is sent as it is.
+        compressible = body and "Content-Encoding" not in headers
+        if compressible and headers["Content-Type"].split(";")[0] in COMPRESSIBLE:
             headers["Vary"] = "Accept-Encoding"
             if accepts_gzip(self.headers.get("Accept-Encoding", "")):
                 body = gzip.compress(body, mtime=0)

@@ -12,12 +12,15 @@ from html import escape
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
+from crawler.demo import hostile
 from crawler.demo.content import SECTIONS, Article, catalogue, dated
 from crawler.demo.humanise import humanise
 
 HTML = "text/html; charset=utf-8"
 ROBOTS_TXT = "User-agent: *\nDisallow: /comments/\nDisallow: /_truth.json\n"
 RELATED_COUNT = 4
+#: Articles either side (by age, in the same section) a related block is chosen from.
+RELATED_WINDOW = 16
 
 Response = tuple[int, dict[str, str], bytes]
 
@@ -28,10 +31,20 @@ def _text(value: str) -> str:
 
 
 class Site:
-    """A Daily8-style aggregator whose articles were each published `age` before `epoch`."""
+    """A Daily8-style aggregator whose articles were each published `age` before `epoch`.
+
+    With `hostile`, it also serves the pages of `crawler.demo.hostile` under /hostile/, linked
+    from the home page's "More" block (robots.txt keeps crawlers out of their link farm).
+    """
 
     def __init__(
-        self, epoch: datetime, *, tz: str = "UTC", page_size: int = 10, n_synthetic: int = 48
+        self,
+        epoch: datetime,
+        *,
+        tz: str = "UTC",
+        page_size: int = 10,
+        n_synthetic: int = 48,
+        hostile: bool = False,
     ) -> None:
         if epoch.utcoffset() is None:
             raise ValueError("epoch must be timezone-aware")
@@ -39,9 +52,17 @@ class Site:
         self.epoch = epoch.astimezone(timezone.utc)
         self.tz = tz
         self.page_size = page_size
+        self.hostile = hostile
         self.articles = sorted(catalogue(n_synthetic), key=lambda a: (a.age, a.id))  # newest first
         self._by_id = {a.id: a for a in self.articles}
         self._by_path = {a.path: a for a in self.articles}
+        # Built once: a large synthetic site serves a listing or related block per request.
+        self._sections = {
+            name: [a for a in self.articles if a.section == name] for name in SECTIONS
+        }
+        self._place = {
+            a.id: i for articles in self._sections.values() for i, a in enumerate(articles)
+        }
 
     def published(self, article: Article) -> datetime:
         """The article's publication instant, in UTC."""
@@ -52,10 +73,18 @@ class Site:
         return {a.path: self.published(a).isoformat() for a in self.articles}
 
     def related(self, article: Article) -> list[Article]:
-        """The related block: explicit when given, else same section first, nearest in time."""
+        """The related block: explicit when given, else same section first, nearest in time
+        (ties: lower id). Only the section's articles near this one in age are weighed, when
+        the section has enough: a related block costs the same on a site of any size."""
         if article.related is not None:
             return [self._by_id[i] for i in article.related]
-        others = [a for a in self.articles if a.id != article.id]
+        section = self._sections[article.section]
+        if len(section) > RELATED_WINDOW:
+            place = self._place[article.id]
+            others = section[max(0, place - RELATED_WINDOW) : place + RELATED_WINDOW + 1]
+        else:
+            others = self.articles
+        others = [a for a in others if a.id != article.id]
         others.sort(key=lambda a: (a.section != article.section, abs(a.age - article.age), a.id))
         return others[:RELATED_COUNT]
 
@@ -66,8 +95,7 @@ class Site:
         if path == "/":
             return self._listing("Top stories", path, self.articles, query, now)
         if (m := re.fullmatch(r"/section/([a-z]+)", path)) and m[1] in SECTIONS:
-            in_section = [a for a in self.articles if a.section == m[1]]
-            return self._listing(m[1].title(), path, in_section, query, now)
+            return self._listing(m[1].title(), path, self._sections[m[1]], query, now)
         if article := self._by_path.get(path):
             return self._article_page(article, now)
         if article := self._numbered(r"/comments/([0-9]+)", path):
@@ -75,8 +103,11 @@ class Site:
         photo = self._numbered(r"/static/photo/([0-9]+)\.svg", path)
         if photo is not None and photo.caption is not None:
             return 200, {"Content-Type": "image/svg+xml"}, _photo(photo)
+        if self.hostile and (page := hostile.respond(path)):
+            return page
         if path == "/robots.txt":
-            return 200, {"Content-Type": "text/plain; charset=utf-8"}, ROBOTS_TXT.encode()
+            robots = ROBOTS_TXT + (hostile.ROBOTS if self.hostile else "")
+            return 200, {"Content-Type": "text/plain; charset=utf-8"}, robots.encode()
         if path == "/_truth.json":
             body = json.dumps(self.truth(), indent=2) + "\n"
             return 200, {"Content-Type": "application/json"}, body.encode()
@@ -107,6 +138,10 @@ class Site:
             f'<h1 class="listing-title">{_text(heading)}</h1>\n{self._cards(shown, now)}\n'
             f'<nav class="pagination">{"".join(links)}</nav>'
         )
+        if self.hostile and path == "/" and page == 1:
+            more = "".join(f'<li><a href="{p}">{p.removeprefix(hostile.PREFIX)}</a></li>'
+                           for p in hostile.PATHS)  # fmt: skip
+            main += f'\n<section class="more"><h2>More</h2><ul>{more}</ul></section>'
         return _html(200, heading, main)
 
     def _cards(self, articles: list[Article], now: datetime) -> str:

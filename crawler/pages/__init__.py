@@ -8,6 +8,9 @@ A page is read by the site profile where it says how (``crawler.pages.profiled``
 zero-config detection for everything it leaves out: articles from JSON-LD, OpenGraph and
 main text (``crawler.pages.articles``), cards as repeated blocks holding a link and a time
 (``crawler.pages.cards``). RSS/Atom feeds and sitemaps become listings of their entries.
+An HTML page is first decoded (``crawler.pages.charset``) and checked
+(``crawler.pages.guards``): one that is empty, too large or binary is not parsed, and what
+a page turned out to be comes back with its items, for the crawl to count and log.
 """
 
 from __future__ import annotations
@@ -17,10 +20,10 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from parsel import Selector
-from w3lib.encoding import html_to_unicode
 
 from crawler.narrowing import CLOCK_SLACK
-from crawler.pages import articles, cards, feeds, profiled, sitemaps
+from crawler.pages import articles, cards, charset, feeds, guards, profiled, sitemaps
+from crawler.pages.guards import FAULT, UNREAD, Finding
 from crawler.pages.locale import localised
 from crawler.pages.raw import MachineTime, RawArticle, RawCard, RawListing
 from crawler.profiles import ZERO_CONFIG, Profile
@@ -33,14 +36,24 @@ Item = dict[str, Any]
 HEURISTIC = "htmldate"
 
 
+UNREADABLE_FEED = Finding("unreadable_feed", "Unreadable feed", FAULT)
+UNREADABLE_SITEMAP = Finding("unreadable_sitemap", "Unreadable sitemap", FAULT)
+
+
 class Reading(NamedTuple):
     """What a page gives: its items, and the links discovery found beyond its ``<a>``s
-    (feed entries, child sitemaps, ``<link rel=alternate>`` feeds, pagination); ``fault``
-    names what could not be read (a feed or sitemap that is not one), else None."""
+    (feed entries, child sitemaps, ``<link rel=alternate>`` feeds, pagination);
+    ``findings``: what the page turned out to be (``crawler.pages.guards``), e.g. a feed
+    or sitemap that is not one, an empty or binary page, a charset it lies about."""
 
     items: list[Item]
     links: list[str]
-    fault: str | None = None
+    findings: tuple[Finding, ...] = ()
+
+    @property
+    def unread(self) -> bool:
+        """Whether the page was left unparsed (archived only): nothing to look for in it."""
+        return any(finding.severity == UNREAD for finding in self.findings)
 
 
 def readable(url: str, body: bytes, headers: Mapping | None, *, html: bool) -> bool:
@@ -64,31 +77,41 @@ def read(
     headers: Mapping | None = None,
     profile: Profile = ZERO_CONFIG,
     requested_at: datetime | None = None,
+    max_size: int | None = None,
 ) -> Reading:
     """The items of one page, and its discovery links for the spider to follow.
 
     ``body`` is the decoded payload (no Content-Encoding); ``headers`` may be Scrapy
     ``Headers`` or any mapping of names to values, and only Content-Type is read from it,
-    to pick the charset the way Scrapy does. ``requested_at``, when the request was sent
+    for the charset (``crawler.pages.charset``). ``requested_at``, when the request was sent
     (the request record's ``WARC-Date``): the server wrote the page between it and
     ``fetched_at``, so each time's window covers both (``crawler.timestamps.normalise``).
+    An HTML page larger than ``max_size`` bytes (None: no limit), empty or binary is not
+    parsed (``crawler.pages.guards``).
     """
     profile = profile.reading(url)
     kind = content_type(headers)
     if feeds.looks_like_feed(body, kind):
         listing = feeds.parse_feed(body, url, kind)
         if listing is None:
-            return Reading([], [], "unreadable feed")
+            return Reading([], [], (UNREADABLE_FEED,))
         stamp = _Stamper(fetched_at, localised(profile, None, fetched_at), requested_at)
         return _listing_reading(url, listing, stamp, [])
     if sitemaps.looks_like_sitemap(body, kind, url):
         found = sitemaps.parse_sitemap(body, url)
         if found is None:
-            return Reading([], [], "unreadable sitemap")
+            return Reading([], [], (UNREADABLE_SITEMAP,))
         stamp = _Stamper(fetched_at, localised(profile, None, fetched_at), requested_at)
         return _listing_reading(url, found.listing, stamp, found.sitemaps)
-    _, text = html_to_unicode(kind, body)
-    page = Selector(text=text, type="html")
+    unread = guards.unread(body, max_size)
+    if unread is not None:
+        return Reading([], [], (unread,))
+    text, encoding, decoding = charset.decode(body, kind)
+    binary = guards.binary(body, encoding)
+    if binary is not None:
+        return Reading([], [], (binary,))
+    page, malformed = guards.parse(text)
+    findings = tuple(f for f in (decoding, guards.truncated(text), malformed) if f is not None)
     profile = localised(profile, page, fetched_at)
     stamp = _Stamper(fetched_at, profile, requested_at)
     # Relative links resolve against <base href>, as browsers (and Scrapy's link
@@ -101,9 +124,9 @@ def read(
     ]
     article = _article(page, text, url, base, fetched_at, profile, stamp)
     if article is not None:
-        return Reading([stamp.article(url, article)], links)
+        return Reading([stamp.article(url, article)], links, findings)
     listing = _listing(page, base, profile, stamp)
-    return _listing_reading(url, listing, stamp, links)
+    return _listing_reading(url, listing, stamp, links)._replace(findings=findings)
 
 
 def _article(

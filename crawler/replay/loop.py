@@ -36,7 +36,7 @@ from crawler.profiles import Profile
 from crawler.replay.faults import Fault
 from crawler.replay.inputs import Source, locate
 from crawler.replay.parallel import batches, ordered_map
-from crawler.replay.payload import HttpMessage, page_response, parse_response
+from crawler.replay.payload import HttpMessage, TooLarge, page_response, parse_response
 from crawler.replay.reader import Record, read_records, record_at, warc_date
 from crawler.replay.revisits import PAYLOAD_TYPES, Originals, Stored, bare_uri
 from crawler.replay.state import ArchiveState, Narrowing, earlier
@@ -95,6 +95,8 @@ class Page:
     narrowing: Narrowing | None = None
     #: The ``WARC-Date`` of its request record, when one follows the response.
     requested_at: datetime | None = None
+    #: Larger HTML pages are not parsed (``EXTRACTION_MAX_SIZE``; None: no limit).
+    max_size: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +124,7 @@ def _render(page: Page) -> Rendered:
             headers=page.headers,
             profile=page.profile,
             requested_at=page.requested_at,
+            max_size=page.max_size,
         )
         lines = []
         for item in items:
@@ -145,6 +148,10 @@ class Replay:
         self, settings: BaseSettings, out: TextIO, report: Callable[[Fault], None]
     ) -> None:
         self.stats = Counters()
+        # The crawl's limits: a body that decompresses past the first never reached its
+        # spider; an HTML page past the second was archived but not parsed.
+        self._download_max = settings.getint("DOWNLOAD_MAXSIZE")
+        self._extract_max = settings.getint("EXTRACTION_MAX_SIZE") or None
         self._warcinfos = WarcinfoBook(settings)
         self._originals = Originals()
         self._state: ArchiveState | None = None
@@ -343,7 +350,9 @@ class Replay:
         if not 200 <= message.status < 300 or urlsplit(url).path == ROBOTS_PATH:
             return  # the crawl's spider never sees these (HttpErrorMiddleware, robots.txt)
         try:
-            response = page_response(url, message)
+            response = page_response(url, message, self._download_max)
+        except TooLarge:
+            return  # the crawl's HttpCompressionMiddleware ignored it
         except Exception as exc:  # whatever the decoders raise
             fault(f"cannot decode the response body ({describe(exc)})")
             return
@@ -365,4 +374,5 @@ class Replay:
                 recorded.profile,
                 pointer,
                 self._state.narrowing(recorded.run_id) if self._state else None,
+                max_size=self._extract_max,
             )

@@ -3,23 +3,27 @@
 A ``response`` record's block holds the status line, the headers and the entity body as
 stored: chunk-framed when the writer kept the framing (wget does), still compressed per
 ``Content-Encoding``. Here the framing is removed, the content codings are undone once,
-in the order and with the fallbacks of Scrapy's HttpCompressionMiddleware (gzip and
-x-gzip with Scrapy's own ``gunzip``, deflate zlib-wrapped or raw, br), and the response
-class comes from Scrapy's ``responsetypes``, as at download: so a replay decides "HTML?"
-(only an ``HtmlResponse`` yields items) and reads charsets exactly as the crawl did.
+in the order, with the fallbacks and by the decoders of Scrapy's HttpCompressionMiddleware
+(gzip and x-gzip, deflate zlib-wrapped or raw, br), up to the same ``DOWNLOAD_MAXSIZE``,
+and the response class comes from Scrapy's ``responsetypes``, as at download: so a replay
+decides "HTML?" (only an ``HtmlResponse`` yields items) and reads charsets exactly as the
+crawl did, and a compression bomb the crawl refused is refused again, not inflated.
 """
 
 from __future__ import annotations
 
 import re
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import brotli
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
+from scrapy.utils._compression import _DecompressionMaxSizeExceeded, _inflate, _unbrotli
 from scrapy.utils.gz import gunzip
+
+#: Raised for a body that grows past the maximum size while decoded: the crawl's
+#: HttpCompressionMiddleware ignored it, so it has no items.
+TooLarge = _DecompressionMaxSizeExceeded
 
 _STATUS = re.compile(rb"HTTP/\d(?:\.\d)?[ \t]+(\d{3})(?:[ \t]|$)")
 _CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]+")
@@ -80,11 +84,12 @@ def parse_response(block: bytes) -> HttpMessage:
     return HttpMessage(int(match[1]), headers, payload)
 
 
-def page_response(url: str, message: HttpMessage) -> Response:
+def page_response(url: str, message: HttpMessage, max_size: int = 0) -> Response:
     """The response the spider got: content codings undone as HttpCompressionMiddleware does
     (last applied first, up to one it does not know), its class from ``responsetypes``.
 
-    Raises what a decoder raises for a body it cannot decode.
+    Raises ``TooLarge`` when the body grows past ``max_size`` bytes (0: no limit) while
+    decoded, else what a decoder raises for a body it cannot decode.
     """
     headers = Headers(message.headers)
     codings = [
@@ -95,7 +100,7 @@ def page_response(url: str, message: HttpMessage) -> Response:
     body = message.body
     if codings:
         while codings and codings[-1] in _DECODERS:
-            body = _DECODERS[codings.pop()](body)
+            body = _DECODERS[codings.pop()](body, max_size=max_size)
         if codings:
             headers["Content-Encoding"] = codings
         else:
@@ -104,22 +109,11 @@ def page_response(url: str, message: HttpMessage) -> Response:
     return cls(url=url, status=message.status, headers=headers, body=body)
 
 
-def _inflate(data: bytes) -> bytes:
-    """``deflate`` as servers send it: zlib-wrapped, or raw (some Microsoft servers)."""
-    try:
-        return zlib.decompressobj().decompress(data)
-    except zlib.error:
-        return zlib.decompressobj(-zlib.MAX_WBITS).decompress(data)
-
-
-def _unbrotli(data: bytes) -> bytes:
-    """``br`` with Google's brotli (warcio's decoder expects brotlipy's API and fails)."""
-    return brotli.Decompressor().process(data)
-
-
-#: The codings the crawl's HttpCompressionMiddleware decodes (zstd aside: the crawl never
-#: asks for it, and it needs a module Scrapy only pulls in on some versions).
-_DECODERS: dict[bytes, Callable[[bytes], bytes]] = {
+#: The codings the crawl's HttpCompressionMiddleware decodes, with its decoders (zstd
+#: aside: the crawl never asks for it, and it needs a module Scrapy only pulls in on some
+#: versions). Deflate is zlib-wrapped or raw (some Microsoft servers); br is Google's
+#: brotli (warcio's decoder expects brotlipy's API and fails).
+_DECODERS: dict[bytes, Callable[..., bytes]] = {
     b"gzip": gunzip,
     b"x-gzip": gunzip,
     b"deflate": _inflate,

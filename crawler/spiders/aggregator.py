@@ -20,6 +20,13 @@ the first worker's start URLs and profile are the run's, and a worker started wi
 
 ``request.meta["hops"]`` is the Heritrix-style path from the seed: ``L`` for a link
 followed, ``E`` for an embedded requisite (e.g. ``LLE``: an image on a page two links away).
+
+Hostile pages are routine: what ``crawler.pages.read`` finds a page to be (empty, too large
+for ``EXTRACTION_MAX_SIZE``, binary, truncated, malformed, in a charset it lies about) is
+counted as ``pages/<kind>`` and logged, a page it leaves unparsed gives no links, a page's
+links are followed once each and at most ``EXTRACTION_MAX_LINKS`` of them
+(``links/over_limit``), and links that are not http(s) (``javascript:``, ``mailto:``,
+``file:``...) are counted (``links/not_http``), never followed.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ import logging
 import re
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
+from itertools import islice
 from typing import Any
 from urllib.parse import urldefrag, urlsplit
 
@@ -43,6 +51,7 @@ from crawler.distributed.run import await_run, distributed, open_shared_run
 from crawler.fetchtime import FETCHED_AT, REQUESTED_AT
 from crawler.offline import bundled_suffixes
 from crawler.pages import Reading, read, readable
+from crawler.pages.guards import ROUTINE, Finding
 from crawler.pages.sitemaps import sitemaps_from_robots
 from crawler.profiles import Profile, ProfileError, load
 
@@ -52,6 +61,10 @@ logger = logging.getLogger(__name__)
 HOPS = "hops"
 #: ``request.meta`` key: True on a page outside the site, fetched one hop out.
 OUTBOUND = "outbound"
+#: The scheme of a link (``javascript:``, ``mailto:``), once tabs and newlines are out of
+#: it, as browsers take them out; a link without one is relative, so http(s).
+_SCHEME = re.compile(r"\s*([a-z][a-z0-9+.-]*):", re.IGNORECASE)
+_WEB = ("http", "https")
 
 
 def parse_start_urls(value: str | None, *, required: bool = True) -> list[str]:
@@ -65,6 +78,22 @@ def parse_start_urls(value: str | None, *, required: bool = True) -> list[str]:
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise UsageError(f"start URL is not an absolute http(s) URL: {url!r}")
     return urls
+
+
+def page_links() -> LinkExtractor:
+    """A page's ``<a>`` links. No extension is denied: an archive wants the linked PDFs
+    and images too."""
+    return LinkExtractor(deny_extensions=[])
+
+
+def page_requisites() -> LinkExtractor:
+    """What a page needs to be seen as it was: images, stylesheets, icons, scripts."""
+    return LinkExtractor(
+        deny_extensions=[],
+        tags=("img", "link", "script", "source"),
+        attrs=("src", "href"),
+        restrict_css=("img", "link[rel~=stylesheet]", "link[rel~=icon]", "script", "source"),
+    )
 
 
 def site_of(host: str) -> str:
@@ -86,15 +115,11 @@ class AggregatorSpider(scrapy.Spider):
         super().__init__(*args, **kwargs)
         self.start_urls = parse_start_urls(start_urls, required=False)
         self.profile_name = profile
-        # No extension is denied: an archive wants the linked PDFs and images too.
-        self.links = LinkExtractor(deny_extensions=[])
-        self.requisites = LinkExtractor(
-            deny_extensions=[],
-            tags=("img", "link", "script", "source"),
-            attrs=("src", "href"),
-            restrict_css=("img", "link[rel~=stylesheet]", "link[rel~=icon]", "script", "source"),
-        )
+        self.links = page_links()
+        self.requisites = page_requisites()
         self.profile = Profile()
+        # What was logged once (a routine finding, a link scheme): its key.
+        self._logged: set[tuple[str, str]] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> AggregatorSpider:
@@ -124,6 +149,8 @@ class AggregatorSpider(scrapy.Spider):
         spider.skip = [re.compile(p) for p in spider.profile.links.skip]
         spider.follow = [re.compile(p) for p in spider.profile.links.follow]
         spider.outbound = settings.getbool("SCOPE_OUTBOUND")
+        spider.max_size = settings.getint("EXTRACTION_MAX_SIZE") or None
+        spider.max_links = settings.getint("EXTRACTION_MAX_LINKS") or None
         _apply_politeness(crawler, spider.profile)
         if settings.getbool("DISCOVERY_SITEMAPS"):
             crawler.signals.connect(spider.robots_received, signal=signals.response_received)
@@ -164,10 +191,11 @@ class AggregatorSpider(scrapy.Spider):
         if not readable(response.url, response.body, response.headers, html=_is_html(response)):
             return  # archived already; only pages, feeds and sitemaps have items and links
         reading = self._read(response)
-        if reading.fault:
-            # Archived all the same; the crawl goes on from the site's other pages.
-            logger.warning("%s: %s", reading.fault.capitalize(), response.url)
-            self.crawler.stats.inc_value(f"pages/{reading.fault.replace(' ', '_')}")
+        # Archived all the same; the crawl goes on from the site's other pages.
+        for finding in reading.findings:
+            self._report(finding, response.url)
+        if reading.unread:
+            return  # empty, too large to parse, or not text: no links to look for
         hops = response.meta.get(HOPS, "")
         outbound = response.meta.get(OUTBOUND, False)
         for link in self.requisites.extract_links(response) if _is_html(response) else ():
@@ -198,21 +226,71 @@ class AggregatorSpider(scrapy.Spider):
             yield scrapy.Request(url, callback=self.parse, meta={HOPS: hops + "L"})
 
     def _links(self, response: Response, reading: Reading, hops: str) -> Iterator[Request]:
-        """The page's ``<a>`` links the profile lets through, then what discovery found
-        (pagination, feeds, feed and sitemap entries, cards' links off the site)."""
+        """The page's ``<a>`` links, then what discovery found (pagination, feeds, feed
+        and sitemap entries, cards' links off the site)."""
         if _is_html(response):
-            for link in self.links.extract_links(response):
-                if self._wanted(link.url):
-                    yield self._request(response, link.url, hops + "L", False)
+            yield from self._page_links(response, hops)
         for url in reading.links:
             offsite = not self.profile.covers(url)
             if offsite and not self.outbound:
                 continue
             yield self._request(response, url, hops + "L", offsite)
 
+    def _page_links(self, response: Response, hops: str) -> Iterator[Request]:
+        """The ``<a>`` links the profile lets through, each URL once, in page order, and no
+        more than ``EXTRACTION_MAX_LINKS``: a link farm or a calendar trap would otherwise
+        queue thousands of requests per page."""
+        self._count_schemes(response)
+        urls = dict.fromkeys(
+            urldefrag(link.url).url
+            for link in self.links.extract_links(response)
+            if self._wanted(link.url)
+        )
+        if self.max_links and len(urls) > self.max_links:
+            self.crawler.stats.inc_value("links/over_limit", len(urls) - self.max_links)
+            logger.warning(
+                "Page links to %d URLs, following the first %d (EXTRACTION_MAX_LINKS): %s",
+                len(urls), self.max_links, response.url,
+            )  # fmt: skip
+        for url in islice(urls, self.max_links):
+            yield self._request(response, url, hops + "L", False)
+
+    def _count_schemes(self, response: Response) -> None:
+        """Count the page's links that are not http(s): Scrapy's link extractor drops most
+        of them unseen (and lets ``file:`` and ``ftp:`` through, which ``_wanted`` stops)."""
+        for href in response.xpath("//a/@href | //area/@href").getall():
+            found = _SCHEME.match(href.replace("\t", "").replace("\n", "").replace("\r", ""))
+            scheme = found[1].lower() if found else "http"
+            if scheme not in _WEB:
+                self.crawler.stats.inc_value("links/not_http")
+                self._log_once(
+                    ("scheme", scheme), "Not following %s: links (the first on %s; all links "
+                    "that are not http(s) are counted in links/not_http)", scheme, response.url,
+                )  # fmt: skip
+
+    def _report(self, finding: Finding, url: str) -> None:
+        """Count what a page turned out to be; log a fault on each page, a routine finding
+        (a legacy charset, repaired markup) on the first page it is found on."""
+        self.crawler.stats.inc_value(f"pages/{finding.kind}")
+        if finding.severity != ROUTINE:
+            logger.warning("%s: %s", finding.message, url)
+            return
+        self._log_once(
+            (finding.kind, finding.message), "%s: %s (the first such page; all are counted in "
+            "pages/%s)", finding.message, url, finding.kind,
+        )  # fmt: skip
+
+    def _log_once(self, key: tuple[str, str], message: str, *args: object) -> None:
+        if key not in self._logged:
+            self._logged.add(key)
+            logger.info(message, *args)
+
     def _wanted(self, url: str) -> bool:
-        """Whether the profile's ``follow`` and ``skip`` patterns let ``url`` through."""
+        """Whether ``url`` is a web link the profile's ``follow`` and ``skip`` patterns let
+        through."""
         parts = urlsplit(url)
+        if parts.scheme not in _WEB:
+            return False
         target = parts.path + (f"?{parts.query}" if parts.query else "")
         if any(pattern.search(target) for pattern in self.skip):
             return False
@@ -234,6 +312,7 @@ class AggregatorSpider(scrapy.Spider):
                 headers=response.headers,
                 profile=self.profile,
                 requested_at=response.meta.get(REQUESTED_AT),
+                max_size=self.max_size,
             )
         except Exception:
             # The page is archived already; report it and keep crawling from its links.

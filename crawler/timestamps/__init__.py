@@ -31,6 +31,9 @@ The rules (README "Timestamps" says the same):
 - The common forms in en, de, fr, es, it, pt, nl, ja, zh, ko, ru and ar take the fast
   path (``fast``); everything else goes to dateparser (``fallback``), which must agree.
   Digit-only text and text longer than ``MAX_LENGTH`` hold no time.
+- Impossible times hold none either: a date that does not exist (31 February, year
+  99999), a negative age ("-5 minutes ago"), a window more than ``FUTURE_TOLERANCE`` past
+  the fetch or wholly before ``EARLIEST_YEAR``. They stay in items as shown but unread.
 """
 
 from __future__ import annotations
@@ -52,6 +55,10 @@ __all__ = [
 
 #: How far past the fetch instant a window may start before it is taken as nonsense.
 FUTURE_TOLERANCE = timedelta(days=1)
+#: Nothing a news page shows was published before this year: earlier readings are noise
+#: ("Jan 1, 0001", "999999999 minutes ago").
+EARLIEST_YEAR = 1990
+_EARLIEST = datetime(EARLIEST_YEAR, 1, 1, tzinfo=UTC)
 
 #: Text longer than this is not a displayed time (and would only make dateparser slow).
 MAX_LENGTH = 200
@@ -113,7 +120,7 @@ def normalise(
     ``sent_at``, when the request was sent: the server wrote the page at some instant
     between it and ``fetched_at``, so the window then covers the reading at each (the
     value stays the one at ``fetched_at``). Returns None for text that holds no time, or
-    one implausibly far in the future. Never raises for any ``raw`` string; a naive
+    one implausibly far in the future or past. Never raises for any ``raw`` string; a naive
     ``fetched_at``, an unknown zone or an unknown language raise ValueError.
     """
     if fetched_at.utcoffset() is None:
@@ -133,7 +140,11 @@ def normalise(
                 window = window.covering(early)
     except (ValueError, OverflowError):  # a date out of range, or 31 June
         return None
-    if window is None or window.earliest > anchor.fetched + FUTURE_TOLERANCE:
+    if (
+        window is None
+        or window.latest <= _EARLIEST
+        or window.earliest > anchor.fetched + FUTURE_TOLERANCE
+    ):
         return None
     return Timestamp(raw, window.value, window.earliest, window.latest, window.precision, method)
 

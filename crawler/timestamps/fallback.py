@@ -10,6 +10,7 @@ IANA name there makes bare clock times fail, dateparser #1213) and
 - zone names ``zones`` knows are taken off the text first and read by its rules
   (dateparser reads IST as Israel's, and ET and PT at their winter offsets);
 - digit-only text ("12345", "2") is not a date, whatever dateparser makes of it;
+- a negative amount ("-5 minutes ago") is no age: dateparser drops the sign;
 - the window follows what the text shows, not the base's time of day it keeps.
 """
 
@@ -53,6 +54,8 @@ _ZONE_AT_END = re.compile(
     r"(?<=[\dm.)]) ?(\(?[a-z]{1,5}\)?|\(?(?:utc|gmt) ?[+\-\u2212] ?\d{1,2}(?::?\d{2})?\)?)$"
     r"| ([+\-\u2212]\d{2}:?\d{2})$"
 )
+#: A minus glued to a number that starts a word: "-5 minutes", not "2025-07-30" nor "UTC-5".
+_NEGATIVE = re.compile(r"(?<!\w)[-\u2212]\d")
 _SHOWN_SECONDS = re.compile(r"\d ?: ?\d\d ?: ?\d\d")
 _SHOWN_MINUTES = re.compile(r"\d ?[:h.時时点시] ?\d\d")
 
@@ -102,7 +105,7 @@ def read(text: str, anchor: Anchor, languages: tuple[str, ...]) -> Window | None
         _UNREADABLE[key] = None
         return None
     if data.date_obj.microsecond == _MARK:
-        return _relative(data, anchor, local)
+        return None if _NEGATIVE.search(text) else _relative(data, anchor, local)
     if zone is None:
         own = pop_tz_offset_from_string(text)[1]
         if own is not None:  # a zone dateparser knows and ``zones`` does not: an instant

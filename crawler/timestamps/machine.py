@@ -16,11 +16,8 @@ from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from crawler.timestamps import FUTURE_TOLERANCE, Timestamp, windows, zones
+from crawler.timestamps import EARLIEST_YEAR, FUTURE_TOLERANCE, Timestamp, windows, zones
 from crawler.timestamps.windows import UTC, Window
-
-#: Nothing a news page shows was published before this year: earlier readings are noise.
-EARLIEST_YEAR = 1990
 
 #: Longer text is no machine time (and is not worth matching).
 MAX_LENGTH = 80
