@@ -23,6 +23,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TextIO
@@ -96,6 +97,9 @@ SUMMARY_STATS = (
 
 #: In ``JOBDIR``: the name of the run folder a resumed crawl continues.
 RESUME_FILE = "run-folder"
+#: Seconds a worker of a distributed run waits for another crawl's exclusive hold of the
+#: archives root to end (a worker mending killed runs; a lone crawl holds it to its end).
+SHARED_LOCK_WAIT = 30.0
 
 
 class ArchivesLocked(RuntimeError):
@@ -288,7 +292,7 @@ class RootLock:
         self._handle: TextIO = open(root / LOCK_FILE, "a+")  # noqa: SIM115
         #: Whether no other crawl holds the root: killed runs may be mended.
         self.exclusive = self._take(fcntl.LOCK_EX)
-        if not self.exclusive and not (shared and self._take(fcntl.LOCK_SH)):
+        if not self.exclusive and not (shared and self._wait_shared()):
             self._handle.close()
             raise ArchivesLocked(
                 f"another crawl is writing to {root} (it holds {root / LOCK_FILE}); "
@@ -305,6 +309,16 @@ class RootLock:
             fcntl.flock(self._handle, mode | fcntl.LOCK_NB)
         except BlockingIOError:
             return False
+        return True
+
+    def _wait_shared(self) -> bool:
+        """A shared hold, waiting ``SHARED_LOCK_WAIT`` seconds: a worker starting beside
+        another holds the root alone while it mends killed runs, then shares it."""
+        deadline = time.monotonic() + SHARED_LOCK_WAIT
+        while not self._take(fcntl.LOCK_SH):
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)
         return True
 
     def share_if(self, shared: bool) -> None:

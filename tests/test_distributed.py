@@ -20,12 +20,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from threading import Timer
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from redis import Redis
 
+from crawler import run as run_module
 from crawler.archive.indexes import CDXJ_FILE, PAGES_FILE, warc_files
 from crawler.archive.revisits import ArchivedPayload
 from crawler.archive.writer import OPEN_SUFFIX
@@ -266,12 +268,14 @@ def test_one_worker_claims_a_payload_the_others_refer_to(redis_url):
     assert first.claim("sha1:Y", theirs) is None
 
 
-def test_workers_share_the_root_a_lone_crawl_holds_alone(tmp_path):
+def test_workers_share_the_root_a_lone_crawl_holds_alone(tmp_path, monkeypatch):
+    monkeypatch.setattr(run_module, "SHARED_LOCK_WAIT", 0.3)
     first = RootLock(tmp_path, shared=True)
     assert first.exclusive  # alone: it may mend killed runs, then lets workers in
-    first.share_if(True)
+    # A worker starting meanwhile waits for the mending to end, then shares the root.
+    Timer(0.1, first.share_if, (True,)).start()
     second = RootLock(tmp_path, shared=True)
-    assert not second.exclusive  # another worker writes here: it mends nothing
+    assert not second.exclusive and not first.exclusive  # neither mends anything now
     with pytest.raises(ArchivesLocked):
         RootLock(tmp_path)  # a crawl of one process waits for the workers to finish
     first.close()
@@ -280,4 +284,3 @@ def test_workers_share_the_root_a_lone_crawl_holds_alone(tmp_path):
     with pytest.raises(ArchivesLocked):
         RootLock(tmp_path, shared=True)  # and workers for it
     alone.close()
-
