@@ -51,18 +51,36 @@ BARE_SPIDER = Path(__file__).with_name("bare_spider.py")
 FULL_TARGET = 1.15
 MEMORY_TARGET = 1.25
 SMALL, LARGE = 2_000, 20_000
+#: Seconds between two reads of a crawl's peak RSS.
+POLL = 0.2
 
 
 def measured(command: list[str], env: Mapping[str, str], log: Path) -> tuple[float, int]:
-    """Run ``command``; its wall seconds and its peak RSS in bytes (fails on non-zero exit)."""
+    """Run ``command``; its wall seconds and its peak RSS in bytes (fails on non-zero exit).
+
+    The peak is the program's own ``VmHWM``, read every ``POLL`` seconds while it runs:
+    ``wait4``'s ``ru_maxrss`` also counts the moment before ``exec``, when the child still
+    has this process's memory (the served site), which would hide the crawl's growth."""
     start = time.perf_counter()
+    peak = 0
     with open(log, "wb") as out:
         process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
+        while process.poll() is None:
+            peak = max(peak, _high_water(process.pid))
+            time.sleep(POLL)
     if process.returncode != 0:
         raise RuntimeError(f"exit status {process.returncode}; see {log}")
-    return time.perf_counter() - start, usage.ru_maxrss * 1024
+    return time.perf_counter() - start, peak
+
+
+def _high_water(pid: int) -> int:
+    """``VmHWM`` of a running process, in bytes (0 once it has gone)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    found = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
+    return int(found[1]) * 1024 if found else 0
 
 
 def ours(url: str, folder: Path, settings: Mapping[str, str]) -> tuple[float, int]:
