@@ -170,14 +170,14 @@ class SharedRun:
 
     def dead_workers(self) -> list[str]:
         """Workers of the run whose heartbeat has expired."""
-        members = sorted(self.server.smembers(self.key("workers")))
-        if not members:
+        workers = self.workers()
+        if not workers:
             return []
         with self.server.pipeline() as pipe:
-            for member in members:
-                pipe.exists(self.key("alive", member))
+            for worker in workers:
+                pipe.exists(self.key("alive", worker))
             alive = pipe.execute()
-        return [member for member, up in zip(members, alive, strict=True) if not up]
+        return [worker for worker, up in zip(workers, alive, strict=True) if not up]
 
     def workers(self) -> list[str]:
         """The workers in the run now (dead ones until they are found out)."""
@@ -186,9 +186,6 @@ class SharedRun:
     def members(self) -> list[str]:
         """Every worker that ever joined the run."""
         return sorted(self.server.smembers(self.key("members")))
-
-    def forget(self, worker: str) -> None:
-        self.server.srem(self.key("workers"), worker)
 
     def leave(self, summary: dict[str, Any]) -> int:
         """Leave the run, keeping this worker's ``summary``; how many workers remain."""
