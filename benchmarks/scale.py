@@ -33,7 +33,7 @@ from pathlib import Path
 from statistics import median
 
 from benchmarks.common import Result, at_most, paired_medians
-from crawler.demo.crawl import crawl_command, crawl_env
+from crawler.demo.crawl import child_processes, crawl_command, crawl_env
 from crawler.demo.server import SampleServer
 from crawler.demo.site import Site
 
@@ -55,18 +55,24 @@ SMALL, LARGE = 2_000, 20_000
 POLL = 0.2
 
 
-def measured(command: list[str], env: Mapping[str, str], log: Path) -> tuple[float, int]:
+def measured(
+    command: list[str], env: Mapping[str, str], log: Path, cwd: Path | None = None
+) -> tuple[float, int]:
     """Run ``command``; its wall seconds and its peak RSS in bytes (fails on non-zero exit).
 
-    The peak is the program's own ``VmHWM``, read every ``POLL`` seconds while it runs:
-    ``wait4``'s ``ru_maxrss`` also counts the moment before ``exec``, when the child still
-    has this process's memory (the served site), which would hide the crawl's growth."""
+    The peak is the sum of the program's own ``VmHWM`` and its child processes' (the page
+    readers), read every ``POLL`` seconds while it runs: ``wait4``'s ``ru_maxrss`` also
+    counts the moment before ``exec``, when the child still has this process's memory (the
+    served site), which would hide the crawl's growth, and leaves its children out."""
     start = time.perf_counter()
     peak = 0
     with open(log, "wb") as out:
-        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            command, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=cwd
+        )
         while process.poll() is None:
-            peak = max(peak, _high_water(process.pid))
+            tree = [process.pid, *child_processes(process.pid)]
+            peak = max(peak, sum(_high_water(pid) for pid in tree))
             time.sleep(POLL)
     if process.returncode != 0:
         raise RuntimeError(f"exit status {process.returncode}; see {log}")
@@ -83,6 +89,7 @@ def _high_water(pid: int) -> int:
     return int(found[1]) * 1024 if found else 0
 
 
+
 def ours(url: str, folder: Path, settings: Mapping[str, str]) -> tuple[float, int]:
     command = crawl_command(folder / "archives", {**SETTINGS, **settings}, start_url=url)
     return measured(command, crawl_env(), folder.with_suffix(".log"))
@@ -95,7 +102,9 @@ def bare(url: str, folder: Path) -> tuple[float, int]:
         command += ["-s", f"{name}={value}"]
     folder.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
-    return measured(command, env, folder.with_suffix(".log"))
+    # Run outside the project: Scrapy takes the settings of a scrapy.cfg in the working
+    # directory (or above), which would give bare Scrapy this project's components.
+    return measured(command, env, folder.with_suffix(".log"), cwd=folder)
 
 
 def capacity(url: str) -> float | None:

@@ -73,6 +73,9 @@ EXTRACTION_MAX_SIZE = 8 * 1024 * 1024
 # the rest are counted in links/over_limit and the page is logged. 0: no limit. Sitemap and
 # feed entries and cards are not limited.
 EXTRACTION_MAX_LINKS = 6000
+# Worker processes that read pages (crawler.extraction), on other cores than the crawl's
+# fetching and archiving; 0: read them in the crawl's own process.
+EXTRACTION_PROCESSES = 1
 
 # --- Discovery --------------------------------------------------------------------------
 # Follow the sitemaps robots.txt names (feeds named by <link rel=alternate> are always

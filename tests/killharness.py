@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from crawler.archive.writer import OPEN_SUFFIX
-from crawler.demo.crawl import crawl_command, crawl_env
+from crawler.demo.crawl import child_processes, crawl_command, crawl_env
 from crawler.layout import ITEMS_FILE
 
 POLL = 0.005
@@ -98,7 +98,14 @@ class Crawl:
                 assert time.monotonic() < deadline, f"{moment} not reached in {timeout} s"
                 time.sleep(POLL)
         finally:
+            helpers = child_processes(process.pid)
             if process.poll() is None:
                 process.kill()
             process.wait()
         assert process.returncode == -signal.SIGKILL
+        # Its page readers (crawler.extraction) do not outlive it.
+        deadline = time.monotonic() + 10
+        while left := [pid for pid in helpers if Path(f"/proc/{pid}").exists()]:
+            assert time.monotonic() < deadline, f"processes {left} outlived the killed crawl"
+            time.sleep(0.1)
+

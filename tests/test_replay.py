@@ -15,6 +15,7 @@ import zipfile
 
 import pytest
 
+from crawler.demo.crawl import crawl_sample_site
 from crawler.pipelines.jsonl import dumps
 from tests.replaytools import NETGUARD, fault_lines, lines, replay, sample_run, unnarrowed
 
@@ -110,3 +111,18 @@ def test_the_network_guard_is_armed(tmp_path):
     code = "import socket; socket.create_connection(('127.0.0.1', 9), timeout=1)"
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True)
     assert result.returncode == 99
+
+
+def test_the_crawls_extraction_limit_holds_in_its_replay(tmp_path):
+    """A crawl records EXTRACTION_MAX_SIZE in its warcinfo: the replay leaves the pages it
+    left unread unread, unless the command line says otherwise."""
+    run, _ = crawl_sample_site(tmp_path / "archives", settings={"EXTRACTION_MAX_SIZE": "9000"})
+    stats = json.loads((run / "run.json").read_text())["stats"]
+    live = lines(run / "items.jsonl")
+    assert stats["pages/too_large"] > 0 and live
+    result = replay(run, "-o", "same.jsonl", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert sorted(lines(tmp_path / "same.jsonl")) == sorted(live)
+    result = replay(run, "-s", "EXTRACTION_MAX_SIZE=0", "-o", "all.jsonl", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert len(lines(tmp_path / "all.jsonl")) > len(live)

@@ -1,14 +1,20 @@
-"""WarcFileWriter: IIPC names, .open until closed, warcinfo first, rotation, seekable records."""
+"""WarcFileWriter: IIPC names, .open until closed, warcinfo first, rotation, seekable records,
+and records whose bytes are warcio's, in gzip members that store what the server compressed."""
 
 from __future__ import annotations
 
+import gzip
 import random
 import re
+import string
 from io import BytesIO
 
+import pytest
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
+from crawler.archive.records import RawHeaders
 from crawler.archive.writer import OPEN_SUFFIX, WarcFileWriter
 from tests.warctools import read_record_at, warcio_check
 
@@ -62,3 +68,46 @@ def test_rotation_warcinfo_first_and_locations(tmp_path):
         assert raw_length == location.length
         assert record.rec_headers.get_header("WARC-Record-ID") == location.record_id
         assert record.rec_headers.get_header("WARC-Target-URI") == f"http://example.test/{n}"
+
+
+#: Text that gzip shrinks about twice, as it does pages.
+TEXT = "".join(random.Random(0).choices(string.ascii_lowercase + " ", k=20_000))
+
+
+@pytest.mark.parametrize(
+    ("encoding", "body", "stored"),
+    [
+        ("gzip", gzip.compress(TEXT.encode()), True),
+        ("br", random.Random(1).randbytes(5000), True),
+        ("gzip, br", random.Random(2).randbytes(5000), True),
+        ("", TEXT.encode(), False),
+        ("identity", TEXT.encode(), False),
+        ("gzip", gzip.compress(b"a" * 10**6), False),  # a bomb deflates well once more
+        ("deflate", random.Random(3).randbytes(5000), False),
+    ],
+    ids=["gzip", "br", "gzip-br", "none", "identity", "gzip-bomb", "deflate"],
+)
+def test_records_are_warcios_bytes_stored_if_the_server_compressed_them(
+    tmp_path, encoding, body, stored
+):
+    writer = make_writer(tmp_path)
+    headers = [("Content-Encoding", encoding)] if encoding else []
+    headers.append(("Content-Length", str(len(body))))
+    record = writer.builder.create_warc_record(
+        "http://example.test/",
+        "response",
+        payload=BytesIO(body),
+        length=len(body),
+        http_headers=RawHeaders("200 OK", headers, protocol="HTTP/1.1"),
+    )
+    (location,) = writer.write(record)
+    writer.close()
+    path = tmp_path / location.filename
+    member = path.read_bytes()[location.offset : location.offset + location.length]
+    record.raw_stream.seek(0)
+    expected = BytesIO()
+    WARCWriter(expected, gzip=False, warc_version="1.1").write_record(record)
+    assert gzip.decompress(member) == expected.getvalue()
+    assert (body in member) == stored
+    if encoding in ("", "identity", "gzip"):  # the others are not really br or deflate
+        warcio_check(path)

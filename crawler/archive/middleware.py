@@ -64,6 +64,7 @@ CRAWL_SETTINGS = (
     "DOWNLOAD_DELAY",
     "CONCURRENT_REQUESTS_PER_DOMAIN",
     "DOWNLOAD_MAXSIZE",
+    "EXTRACTION_MAX_SIZE",
     "SITE_PROFILE",
     "SITE_TIMEZONE",
     "SITE_LANGUAGES",
@@ -95,6 +96,8 @@ class WarcArchiveMiddleware:
             prefix=f"{prefix}-{run.worker}" if run.worker else prefix,
             max_size=settings.getint("WARC_MAX_SIZE"),
             info=warcinfo_fields(crawler, run.id),
+            # Lines for the run's index.cdxj, kept as records are written.
+            index=settings.getbool("WARC_CDXJ_ENABLED"),
         )
         payloads = None
         if settings.getbool("WARC_REVISITS_ENABLED"):

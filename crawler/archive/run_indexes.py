@@ -2,7 +2,8 @@
 distributed run, when its last worker ends: ``crawler.run.RunFolder.finisher``).
 
 Settings: ``WARC_CDXJ_ENABLED`` (``index.cdxj``), ``WARC_PAGES_ENABLED`` (``pages.jsonl``),
-``WACZ_ENABLED`` (``<run id>.wacz``). The builders are in ``crawler.archive.indexes``.
+``WACZ_ENABLED`` (``<run id>.wacz``). The builders are in ``crawler.archive.indexes``;
+``index.cdxj`` is sorted from the lines the WARC writers kept as they wrote.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from crawler.archive import require_archiving
-from crawler.archive.indexes import write_cdxj, write_pages, write_wacz
+from crawler.archive.indexes import write_cdxj_from_sidecars, write_pages, write_wacz
 from crawler.run import run_folder
 
 logger = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ class RunIndexes:
         settings = crawler.settings
         require_archiving(settings)
         enabled = [
-            (settings.getbool("WARC_CDXJ_ENABLED"), write_cdxj),
+            (settings.getbool("WARC_CDXJ_ENABLED"), write_cdxj_from_sidecars),
             (settings.getbool("WARC_PAGES_ENABLED"), write_pages),
             (settings.getbool("WACZ_ENABLED"), write_wacz),
         ]

@@ -2,24 +2,34 @@
 
 Files are named IIPC-style ``{prefix}-{UTC timestamp}-{serial:05d}-{host}.warc.gz`` and
 carry a ``.open`` suffix until closed, so no reader mistakes a file in progress for a
-finished one. Every record is its own gzip member and is flushed to the OS as soon as it
-is written: a killed process loses at most the record being written.
+finished one. Every record is its own gzip member (a payload the server compressed is
+stored in it, not deflated again: ``ArchiveWARCWriter``) and is flushed to the OS as soon
+as it is written: a killed process loses at most the record being written.
+
+With ``index`` on, the writer also keeps each file's CDXJ lines, unsorted, beside it in
+``<file>.warc.gz.cdxj-lines.part``, renamed without ``.part`` just after the file loses its
+``.open``: a sidecar without it is incomplete and never used. The run's ``index.cdxj`` is
+sorted from them instead of read back from the WARC files (``crawler.archive.indexes``).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TextIO
 
 from warcio.recordloader import ArcWarcRecord
 
+from crawler.archive.indexes import PART_SUFFIX, InexactRecord, cdxj_line, sidecar
 from crawler.archive.records import ArchiveRecordBuilder, ArchiveWARCWriter
 
 OPEN_SUFFIX = ".open"
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,18 +54,26 @@ class WarcFileWriter:
     """Appends records to the current WARC file, rotating once it passes ``max_size``."""
 
     def __init__(
-        self, directory: Path, *, prefix: str, max_size: int, info: dict[str, str]
+        self,
+        directory: Path,
+        *,
+        prefix: str,
+        max_size: int,
+        info: dict[str, str],
+        index: bool = False,
     ) -> None:
         self.directory = directory
         self.prefix = prefix
         self.max_size = max_size
         self.info = info
+        self.index = index
         self.host = socket.gethostname()
         self.builder = ArchiveRecordBuilder()
         self.serial = 0
         self.filenames: list[str] = []
         self._file: BinaryIO | None = None
         self._warc: ArchiveWARCWriter | None = None
+        self._lines: TextIO | None = None
         self._name = ""
         self._warcinfo_id = ""
 
@@ -71,13 +89,18 @@ class WarcFileWriter:
         return locations
 
     def close(self) -> None:
-        """Close the current file and drop its ``.open`` suffix."""
+        """Close the current file and drop its ``.open`` suffix, then its sidecar's
+        ``.part``: a sidecar is complete only once its file is."""
         if self._file is None:
             return
         self._file.close()
         path = self.directory / self._name
         os.replace(path.with_name(self._name + OPEN_SUFFIX), path)
         self._file = None
+        if self._lines is not None:
+            self._lines.close()
+            os.replace(self._lines.name, sidecar(path))
+            self._lines = None
 
     def _rotate(self) -> None:
         self.close()
@@ -87,6 +110,11 @@ class WarcFileWriter:
         self._file = open(self.directory / (self._name + OPEN_SUFFIX), "xb")  # noqa: SIM115
         self._warc = ArchiveWARCWriter(self._file)
         self.filenames.append(self._name)
+        if self.index:
+            lines = sidecar(self.directory / self._name)
+            self._lines = open(  # noqa: SIM115
+                lines.with_name(lines.name + PART_SUFFIX), "x", encoding="utf-8", newline="\n"
+            )
         warcinfo = self.builder.create_warcinfo_record(self._name, self.info)
         self._warcinfo_id = warcinfo.rec_headers.get_header("WARC-Record-ID")
         self._append(warcinfo)
@@ -96,9 +124,27 @@ class WarcFileWriter:
         offset = self._file.tell()
         self._warc.write_record(record)
         self._file.flush()
+        length = self._file.tell() - offset
+        if self._lines is not None:
+            self._index(record, offset, length)
         return RecordLocation(
             filename=self._name,
             offset=offset,
-            length=self._file.tell() - offset,
+            length=length,
             record_id=record.rec_headers.get_header("WARC-Record-ID"),
         )
+
+    def _index(self, record: ArcWarcRecord, offset: int, length: int) -> None:
+        """Keep the record's CDXJ line; give up the file's sidecar (the file will be read
+        back) if the line cannot be told exactly from memory."""
+        assert self._lines is not None
+        try:
+            line = cdxj_line(record, self._name, offset, length)
+        except InexactRecord as exc:
+            logger.info("%s will be read back for index.cdxj: %s", self._name, exc)
+            self._lines.close()
+            os.remove(self._lines.name)
+            self._lines = None
+            return
+        if line is not None:
+            self._lines.write(line)

@@ -43,6 +43,19 @@ def crawl_command(
     return command
 
 
+def child_processes(pid: int) -> list[int]:
+    """The running processes whose parent is ``pid`` (a crawl's page readers, say)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue  # gone meanwhile
+        if parent == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
 def crawl_env() -> dict[str, str]:
     """The environment ``crawl_command`` runs in: this project's settings."""
     return dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings")

@@ -44,11 +44,14 @@ class Reading(NamedTuple):
     """What a page gives: its items, and the links discovery found beyond its ``<a>``s
     (feed entries, child sitemaps, ``<link rel=alternate>`` feeds, pagination);
     ``findings``: what the page turned out to be (``crawler.pages.guards``), e.g. a feed
-    or sitemap that is not one, an empty or binary page, a charset it lies about."""
+    or sitemap that is not one, an empty or binary page, a charset it lies about;
+    ``schemes``: the scheme of each of its links that is not http(s) (``javascript``,
+    ``mailto``...), which the crawl counts and never follows."""
 
     items: list[Item]
     links: list[str]
     findings: tuple[Finding, ...] = ()
+    schemes: tuple[str, ...] = ()
 
     @property
     def unread(self) -> bool:
@@ -122,11 +125,14 @@ def read(
         for selector in profile.links.pagination
         if (href := profiled.link(base, page.css(selector).attrib.get("href")))
     ]
+    schemes = guards.other_schemes(page)
     article = _article(page, text, url, base, fetched_at, profile, stamp)
     if article is not None:
-        return Reading([stamp.article(url, article)], links, findings)
+        return Reading([stamp.article(url, article)], links, findings, schemes)
     listing = _listing(page, base, profile, stamp)
-    return _listing_reading(url, listing, stamp, links)._replace(findings=findings)
+    return _listing_reading(url, listing, stamp, links)._replace(
+        findings=findings, schemes=schemes
+    )
 
 
 def _article(

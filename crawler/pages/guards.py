@@ -51,6 +51,11 @@ MALFORMED = Finding("malformed_html", "Malformed HTML (mismatched tags), read as
 SNIFF = 8000
 #: Characters at each end of a document where its opening and closing tags are looked for.
 ENDS = 65536
+#: The scheme of a link (``javascript:``, ``mailto:``), once tabs and newlines are out of
+#: it, as browsers take them out; a link without one is relative, so http(s).
+_SCHEME = re.compile(r"\s*([a-z][a-z0-9+.-]*):", re.IGNORECASE)
+_NOT_IN_URLS = str.maketrans("", "", "\t\n\r")
+WEB_SCHEMES = ("http", "https")
 _OPENS = re.compile(r"<(?:html|body)[\s>]", re.IGNORECASE)
 _CLOSES = re.compile(r"</(?:html|body)\s*>", re.IGNORECASE)
 
@@ -96,3 +101,15 @@ def parse(text: str) -> tuple[Selector, Finding | None]:
         root = etree.fromstring(b"<html/>", parser=parser)
     mismatched = any(e.type == etree.ErrorTypes.ERR_TAG_NAME_MISMATCH for e in parser.error_log)
     return Selector(root=root, type="html"), MALFORMED if mismatched else None
+
+
+def other_schemes(page: Selector) -> tuple[str, ...]:
+    """The scheme of each ``<a>``/``<area>`` link of ``page`` that is not http(s), lower-case,
+    in page order: links a crawl never follows (Scrapy's link extractor drops most of them
+    unseen), worth counting on a hostile page."""
+    schemes = []
+    for href in page.xpath("//a/@href | //area/@href").getall():
+        found = _SCHEME.match(href.translate(_NOT_IN_URLS))
+        if found and (scheme := found[1].lower()) not in WEB_SCHEMES:
+            schemes.append(scheme)
+    return tuple(schemes)

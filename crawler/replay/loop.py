@@ -148,10 +148,6 @@ class Replay:
         self, settings: BaseSettings, out: TextIO, report: Callable[[Fault], None]
     ) -> None:
         self.stats = Counters()
-        # The crawl's limits: a body that decompresses past the first never reached its
-        # spider; an HTML page past the second was archived but not parsed.
-        self._download_max = settings.getint("DOWNLOAD_MAXSIZE")
-        self._extract_max = settings.getint("EXTRACTION_MAX_SIZE") or None
         self._warcinfos = WarcinfoBook(settings)
         self._originals = Originals()
         self._state: ArchiveState | None = None
@@ -331,7 +327,7 @@ class Replay:
     ) -> Iterator[Page]:
         """The page of one fetch: ``block`` holds its HTTP response, unless a revisit's own
         head (``own_head``) gives the status and headers for its original's body;
-        ``recorded`` is what its warcinfo says (profile, run)."""
+        ``recorded`` is what its warcinfo says (profile, run, limits)."""
         source = self._sources[number]
 
         def fault(reason: str) -> None:
@@ -350,7 +346,7 @@ class Replay:
         if not 200 <= message.status < 300 or urlsplit(url).path == ROBOTS_PATH:
             return  # the crawl's spider never sees these (HttpErrorMiddleware, robots.txt)
         try:
-            response = page_response(url, message, self._download_max)
+            response = page_response(url, message, recorded.download_max)
         except TooLarge:
             return  # the crawl's HttpCompressionMiddleware ignored it
         except Exception as exc:  # whatever the decoders raise
@@ -374,5 +370,5 @@ class Replay:
                 recorded.profile,
                 pointer,
                 self._state.narrowing(recorded.run_id) if self._state else None,
-                max_size=self._extract_max,
+                max_size=recorded.extract_max,
             )

@@ -1,13 +1,16 @@
-"""What a record's warcinfo says: the profile its pages are read with, and its run.
+"""What a record's warcinfo says: the profile its pages are read with, its run, and the
+crawl's size limits.
 
 Our warcinfo records carry ``site-profile``, the whole site profile the crawl read pages
 with (JSON); older ones ``crawl-setting-SITE_TIMEZONE``, ``-SITE_LANGUAGES`` (comma
 separated) and ``-SITE_ZONE_NAMES`` (JSON). And ``isPartOf``: the run (folder name) that
-wrote the file, by which the state store knows the run. A record is read with what the
+wrote the file, by which the state store knows the run. And the limits the crawl read
+pages under, ``crawl-setting-DOWNLOAD_MAXSIZE`` and ``-EXTRACTION_MAX_SIZE``, so a replay
+leaves unread what the crawl left unread. A record is read with what the
 warcinfo its ``WARC-Warcinfo-ID`` names records, else its file's latest warcinfo, else
 (other tools' archives) with the project settings' profile and no run. A setting given on
 the command line (``-s SITE_PROFILE=…``, ``-s SITE_TIMEZONE=…``) wins over what the
-archive says.
+archive says (``-s EXTRACTION_MAX_SIZE=…`` too).
 """
 
 from __future__ import annotations
@@ -51,20 +54,39 @@ _FIELDS = (
 )
 
 
+#: Limit field, the setting that names it, and how a setting's value is kept.
+_LIMITS = (
+    ("download_max", "DOWNLOAD_MAXSIZE", int),
+    ("extract_max", "EXTRACTION_MAX_SIZE", lambda size: int(size) or None),
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Recorded:
-    """What a warcinfo says of its records: the profile to read them with, and their run."""
+    """What a warcinfo says of its records: the profile to read them with, their run, and
+    the crawl's limits: ``download_max``, bytes a body may inflate to (0: no limit), and
+    ``extract_max``, bytes of an HTML page that is still parsed (None: no limit)."""
 
     profile: Profile
     run_id: str | None = None
+    download_max: int = 0
+    extract_max: int | None = None
 
 
 class WarcinfoBook:
     """What every warcinfo read records, and which warcinfo each record names."""
 
     def __init__(self, settings: BaseSettings) -> None:
-        self.default = Recorded(Profile.from_settings(settings))
         cmdline = SETTINGS_PRIORITIES["cmdline"]
+        self.default = Recorded(
+            Profile.from_settings(settings),
+            **{field: keep(settings.getint(name)) for field, name, keep in _LIMITS},
+        )
+        self._recorded_limits = [
+            (field, f"{CRAWL_SETTING_PREFIX}{name}", keep)
+            for field, name, keep in _LIMITS
+            if (settings.getpriority(name) or 0) < cmdline
+        ]
         self._read_document = (settings.getpriority("SITE_PROFILE") or 0) < cmdline
         self._given = [
             field for field, name, _ in _FIELDS if (settings.getpriority(name) or 0) >= cmdline
@@ -87,11 +109,22 @@ class WarcinfoBook:
         fields = warc_fields(warcinfo.block)
         run_id = fields.get("isPartOf") or None
         try:
-            profile = self._profile(fields)
+            recorded = replace(self._limits(fields), profile=self._profile(fields), run_id=run_id)
         except ValueError:
-            self._take(warcinfo, Recorded(self.default.profile, run_id))
+            self._take(warcinfo, replace(self.default, run_id=run_id))
             raise
-        self._take(warcinfo, Recorded(profile, run_id))
+        self._take(warcinfo, recorded)
+
+    def _limits(self, fields: dict[str, str]) -> Recorded:
+        try:
+            limits = {
+                field: keep(int(fields[name]))
+                for field, name, keep in self._recorded_limits
+                if fields.get(name)
+            }
+        except ValueError:
+            raise ValueError(f"a size limit is not a whole number: {fields}") from None
+        return replace(self.default, **limits)
 
     def _profile(self, fields: dict[str, str]) -> Profile:
         document = fields.get(SITE_PROFILE_FIELD)

@@ -7,7 +7,8 @@ fetches each page's requisites (images, stylesheets, scripts, icons) so the arch
 replays the page as it looked. Start URLs may be listings, RSS/Atom feeds or sitemaps;
 feeds named by ``<link rel=alternate>`` and sitemaps named by robots.txt are followed too
 (``DISCOVERY_SITEMAPS``). Each page goes through ``crawler.pages.read`` with the site profile
-(``crawler.profiles``; none: zero-config detection).
+(``crawler.profiles``; none: zero-config detection), in ``EXTRACTION_PROCESSES`` worker
+processes (``crawler.extraction``) while the crawl goes on.
 
 Scope: the start URLs' sites (their registrable domains, so ``www.`` and ``news.`` hosts
 of one site are in) plus the profile's ``domains``. With ``SCOPE_OUTBOUND`` on, the cards'
@@ -48,10 +49,11 @@ from scrapy.linkextractors import LinkExtractor
 from scrapy.settings import BaseSettings
 
 from crawler.distributed.run import await_run, distributed, open_shared_run
+from crawler.extraction import PageReader
 from crawler.fetchtime import FETCHED_AT, REQUESTED_AT
 from crawler.offline import bundled_suffixes
-from crawler.pages import Reading, read, readable
-from crawler.pages.guards import ROUTINE, Finding
+from crawler.pages import Reading, readable
+from crawler.pages.guards import ROUTINE, WEB_SCHEMES, Finding
 from crawler.pages.sitemaps import sitemaps_from_robots
 from crawler.profiles import Profile, ProfileError, load
 
@@ -61,10 +63,6 @@ logger = logging.getLogger(__name__)
 HOPS = "hops"
 #: ``request.meta`` key: True on a page outside the site, fetched one hop out.
 OUTBOUND = "outbound"
-#: The scheme of a link (``javascript:``, ``mailto:``), once tabs and newlines are out of
-#: it, as browsers take them out; a link without one is relative, so http(s).
-_SCHEME = re.compile(r"\s*([a-z][a-z0-9+.-]*):", re.IGNORECASE)
-_WEB = ("http", "https")
 
 
 def parse_start_urls(value: str | None, *, required: bool = True) -> list[str]:
@@ -149,7 +147,13 @@ class AggregatorSpider(scrapy.Spider):
         spider.skip = [re.compile(p) for p in spider.profile.links.skip]
         spider.follow = [re.compile(p) for p in spider.profile.links.follow]
         spider.outbound = settings.getbool("SCOPE_OUTBOUND")
-        spider.max_size = settings.getint("EXTRACTION_MAX_SIZE") or None
+        spider.reader = PageReader(
+            spider.profile,
+            max_size=settings.getint("EXTRACTION_MAX_SIZE") or None,
+            processes=settings.getint("EXTRACTION_PROCESSES"),
+        )
+        crawler.signals.connect(spider.reader.start, signal=signals.spider_opened)
+        crawler.signals.connect(spider.reader.close, signal=signals.spider_closed)
         spider.max_links = settings.getint("EXTRACTION_MAX_LINKS") or None
         _apply_politeness(crawler, spider.profile)
         if settings.getbool("DISCOVERY_SITEMAPS"):
@@ -187,13 +191,14 @@ class AggregatorSpider(scrapy.Spider):
             for root in sorted({_robots_url(url) for url in self.start_urls}):
                 yield scrapy.Request(root, callback=self.parse_robots, meta={HOPS: "P"})
 
-    def parse(self, response: Response) -> Iterator[Any]:
+    async def parse(self, response: Response) -> AsyncIterator[Any]:
         if not readable(response.url, response.body, response.headers, html=_is_html(response)):
             return  # archived already; only pages, feeds and sitemaps have items and links
-        reading = self._read(response)
+        reading = await self._read(response)
         # Archived all the same; the crawl goes on from the site's other pages.
         for finding in reading.findings:
             self._report(finding, response.url)
+        self._count_schemes(reading.schemes, response.url)
         if reading.unread:
             return  # empty, too large to parse, or not text: no links to look for
         hops = response.meta.get(HOPS, "")
@@ -201,10 +206,12 @@ class AggregatorSpider(scrapy.Spider):
         for link in self.requisites.extract_links(response) if _is_html(response) else ():
             yield self._request(response, link.url, hops + "E", outbound)
         if not outbound:
-            yield from self._links(response, reading, hops)
+            for request in self._links(response, reading, hops):
+                yield request
         # Items last: when a page's item is written, all its links are queued already,
         # which is what a resumed run (JOBDIR) relies on.
-        yield from reading.items
+        for item in reading.items:
+            yield item
 
     def parse_robots(self, response: Response) -> Iterator[Request]:
         """robots.txt fetched by the spider (ROBOTSTXT_OBEY off): follow its sitemaps."""
@@ -240,7 +247,6 @@ class AggregatorSpider(scrapy.Spider):
         """The ``<a>`` links the profile lets through, each URL once, in page order, and no
         more than ``EXTRACTION_MAX_LINKS``: a link farm or a calendar trap would otherwise
         queue thousands of requests per page."""
-        self._count_schemes(response)
         urls = dict.fromkeys(
             urldefrag(link.url).url
             for link in self.links.extract_links(response)
@@ -255,18 +261,15 @@ class AggregatorSpider(scrapy.Spider):
         for url in islice(urls, self.max_links):
             yield self._request(response, url, hops + "L", False)
 
-    def _count_schemes(self, response: Response) -> None:
+    def _count_schemes(self, schemes: tuple[str, ...], url: str) -> None:
         """Count the page's links that are not http(s): Scrapy's link extractor drops most
         of them unseen (and lets ``file:`` and ``ftp:`` through, which ``_wanted`` stops)."""
-        for href in response.xpath("//a/@href | //area/@href").getall():
-            found = _SCHEME.match(href.replace("\t", "").replace("\n", "").replace("\r", ""))
-            scheme = found[1].lower() if found else "http"
-            if scheme not in _WEB:
-                self.crawler.stats.inc_value("links/not_http")
-                self._log_once(
-                    ("scheme", scheme), "Not following %s: links (the first on %s; all links "
-                    "that are not http(s) are counted in links/not_http)", scheme, response.url,
-                )  # fmt: skip
+        for scheme in schemes:
+            self.crawler.stats.inc_value("links/not_http")
+            self._log_once(
+                ("scheme", scheme), "Not following %s: links (the first on %s; all links "
+                "that are not http(s) are counted in links/not_http)", scheme, url,
+            )  # fmt: skip
 
     def _report(self, finding: Finding, url: str) -> None:
         """Count what a page turned out to be; log a fault on each page, a routine finding
@@ -289,7 +292,7 @@ class AggregatorSpider(scrapy.Spider):
         """Whether ``url`` is a web link the profile's ``follow`` and ``skip`` patterns let
         through."""
         parts = urlsplit(url)
-        if parts.scheme not in _WEB:
+        if parts.scheme not in WEB_SCHEMES:
             return False
         target = parts.path + (f"?{parts.query}" if parts.query else "")
         if any(pattern.search(target) for pattern in self.skip):
@@ -303,16 +306,14 @@ class AggregatorSpider(scrapy.Spider):
             meta.update({OUTBOUND: True, "allow_offsite": True})
         return response.follow(urldefrag(url).url, callback=self.parse, meta=meta)
 
-    def _read(self, response: Response) -> Reading:
+    async def _read(self, response: Response) -> Reading:
         try:
-            return read(
+            return await self.reader.read(
                 response.url,
                 response.body,
                 fetched_at=response.meta[FETCHED_AT],
                 headers=response.headers,
-                profile=self.profile,
                 requested_at=response.meta.get(REQUESTED_AT),
-                max_size=self.max_size,
             )
         except Exception:
             # The page is archived already; report it and keep crawling from its links.

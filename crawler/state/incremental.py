@@ -24,6 +24,7 @@ Setting: ``ARTICLE_REFRESH`` (seconds; 0 fetches every page every run). Off with
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
@@ -40,6 +41,10 @@ from crawler.spiders.aggregator import HOPS
 from crawler.state.store import ARTICLE, LISTING, OTHER, PageState, StateStore
 from crawler.state.whole_output import WholeOutputMiddleware
 from crawler.timestamps import iso_utc
+
+#: URLs kept in ``IncrementalMiddleware.settled``: a page links to mostly the same pages as
+#: the pages before it, so most of its links are judged without asking the store.
+SETTLED_CACHE = 4096
 
 
 def page_kind(items: Iterable[dict[str, Any]]) -> str:
@@ -59,6 +64,10 @@ class IncrementalMiddleware(WholeOutputMiddleware):
         self.due: set[str] = set()
         #: Skipped URLs whose stored links were already followed this run.
         self.expanded: set[str] = set()
+        #: URLs that no page of an earlier run can spare for the rest of this run (none
+        #: was stored, or a listing or a failure was; only this run writes pages now), the
+        #: latest ``SETTLED_CACHE`` of them.
+        self.settled: OrderedDict[str, None] = OrderedDict()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
@@ -128,13 +137,15 @@ class IncrementalMiddleware(WholeOutputMiddleware):
         """The stored page when ``request`` need not be fetched this run, else None."""
         if self.refresh <= timedelta(0) or request.method != "GET" or request.dont_filter:
             return None
-        if request.url in self.due:
+        if request.url in self.due or request.url in self.settled:
             return None
-        page = self.store.page(request.url)
+        # This run's own pages are the duplicate filter's business.
+        page = self.store.page(request.url, not_run=self.run_seq)
         if page is None or page.kind == LISTING or not 200 <= page.status < 300:
+            self.settled[request.url] = None
+            if len(self.settled) > SETTLED_CACHE:
+                self.settled.popitem(last=False)
             return None
-        if page.run_seq == self.run_seq:
-            return None  # this run's own pages are the duplicate filter's business
         if fetched_at - datetime.fromisoformat(page.fetched_at) >= self.refresh:
             return None
         return page

@@ -8,8 +8,9 @@ process leaves it consistent: writes are grouped into transactions committed eve
 a commit per write would cost the crawl several percent), so a kill loses at most that
 last moment's rows, never half of one; and a
 response's row is written only after its WARC record has reached the OS, so a row never
-points at a record that is not in the file. The tables (README "Scheduled runs"
-documents them for users):
+points at a record that is not in the file. The WAL is copied into the file every
+``CHECKPOINT_PAGES`` pages, so it stays small however long a crawl runs. The tables
+(README "Scheduled runs" documents them for users):
 
 - ``runs``: one row per run folder, in start order (``seq``), with how it ended.
 - ``fetches``: every response archived: URL, fetch instant, status, payload digest, and
@@ -46,6 +47,15 @@ SCHEMA_VERSION = 1
 COMMIT_INTERVAL = 0.5
 #: Seconds a write waits for another process's to be committed.
 SHARED_WAIT = 30.0
+#: KiB of the store's pages a writer keeps in memory (SQLite's default: 2,000). A commit
+#: changes hundreds of pages scattered over the indexes by URL; with less room they are
+#: read back from the OS, and spilled into the WAL before their commit.
+CACHE_KIB = 8_192
+#: WAL pages after which a commit copies them into the database file, syncing both (a
+#: checkpoint). A crawl's commit writes a few hundred pages: at SQLite's default, 1,000,
+#: every few commits would checkpoint. The WAL stays under this many (16 MB) and one
+#: commit's.
+CHECKPOINT_PAGES = 4_000
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -72,7 +82,6 @@ CREATE TABLE IF NOT EXISTS fetches (
     warc_offset INTEGER,
     warc_length INTEGER
 );
-CREATE INDEX IF NOT EXISTS fetches_by_url ON fetches (url);
 CREATE INDEX IF NOT EXISTS fetches_by_record ON fetches (record_id);
 CREATE INDEX IF NOT EXISTS fetches_by_run ON fetches (run_seq);
 CREATE TABLE IF NOT EXISTS payloads (
@@ -89,6 +98,7 @@ CREATE TABLE IF NOT EXISTS pages (
     run_seq INTEGER NOT NULL,
     links TEXT NOT NULL
 );
+-- Its UNIQUE index, article first, also finds an article's observations.
 CREATE TABLE IF NOT EXISTS observations (
     id INTEGER PRIMARY KEY,
     run_seq INTEGER NOT NULL,
@@ -101,7 +111,6 @@ CREATE TABLE IF NOT EXISTS observations (
     value TEXT,
     UNIQUE (article_url, page_url, fetched_at, raw)
 );
-CREATE INDEX IF NOT EXISTS observations_by_article ON observations (article_url, run_seq);
 CREATE TABLE IF NOT EXISTS articles (
     url TEXT PRIMARY KEY,
     title TEXT,
@@ -110,6 +119,9 @@ CREATE TABLE IF NOT EXISTS articles (
     first_seen TEXT NOT NULL,
     last_seen TEXT NOT NULL
 );
+-- Indexes that earlier versions made and no query uses: each cost every write a page.
+DROP INDEX IF EXISTS fetches_by_url;
+DROP INDEX IF EXISTS observations_by_article;
 """
 
 #: The page kinds ``pages.kind`` holds: what the page's items said it was.
@@ -239,6 +251,8 @@ class StateStore:
                 # WAL with NORMAL survives a killed process intact; only a power cut can
                 # drop the last transactions, never corrupt the file.
                 self.db.execute("PRAGMA synchronous=NORMAL")
+                self.db.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
+                self.db.execute(f"PRAGMA wal_autocheckpoint={CHECKPOINT_PAGES}")
                 self.db.executescript(SCHEMA)
                 self.db.execute(
                     "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
@@ -263,20 +277,21 @@ class StateStore:
             self._since = None
 
     def _write(self, sql: str, params: Iterable) -> None:
-        with self._gathered():
-            self.db.execute(sql, params)
+        self._gather()
+        self.db.execute(sql, params)
+        self._commit_due()
 
-    @contextmanager
-    def _gathered(self) -> Iterator[None]:
-        """Writes that join the open transaction (committed together, or not at all)."""
-        if self._holding:
-            yield
-            return
-        if self._since is None:
+    def _gather(self) -> None:
+        """Make the next writes join the open transaction (committed together, or not at
+        all), opening one unless ``_transaction`` holds its own. A plain method, not a
+        context manager: every write calls it."""
+        if self._since is None and not self._holding:
             self.db.execute("BEGIN")
             self._since = time.monotonic()
-        yield
-        if time.monotonic() - self._since >= self.commit_interval:
+
+    def _commit_due(self) -> None:
+        """Commit the open transaction once it has gathered writes ``commit_interval``."""
+        if self._since is not None and time.monotonic() - self._since >= self.commit_interval:
             self.commit()
 
     @contextmanager
@@ -449,18 +464,25 @@ class StateStore:
 
     # --- pages -------------------------------------------------------------------------
 
-    def page(self, url: str) -> PageState | None:
+    def page(self, url: str, *, not_run: int | None = None) -> PageState | None:
+        """The URL's last processed fetch; None too when run ``not_run`` made it (the
+        incremental policy asks about every link, most of them pages of the run itself,
+        whose links it does not need)."""
         row = self.db.execute(
-            "SELECT url, kind, fetched_at, status, run_seq, links FROM pages WHERE url = ?",
-            (url,),
+            "SELECT url, kind, fetched_at, status, run_seq, links FROM pages"
+            " WHERE url = ? AND run_seq IS NOT ?",
+            (url, not_run),
         ).fetchone()
         if row is None:
             return None
         return PageState(*row[:5], [tuple(link) for link in json.loads(row[5])])
 
     def save_page(self, page: PageState) -> None:
+        # Updated in place: a REPLACE would move the row, rewriting its index entry too.
         self._write(
-            "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO pages VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET"
+            " kind = excluded.kind, fetched_at = excluded.fetched_at,"
+            " status = excluded.status, run_seq = excluded.run_seq, links = excluded.links",
             (
                 page.url,
                 page.kind,
@@ -479,38 +501,36 @@ class StateStore:
         """Record what one page showed, in one transaction: its sightings (a repeat is kept
         once) and the articles it named. An article page's own title and source win over
         a card's; the latest wins among equals."""
-        with self._gathered():
-            self.db.executemany(
-                "INSERT OR IGNORE INTO observations (run_seq, article_url, page_url,"
-                " fetched_at, raw, earliest, latest, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        run_seq,
-                        s.article_url,
-                        s.page_url,
-                        s.fetched_at,
-                        s.raw,
-                        *(s.window or (None, None, None)),
-                    )
-                    for s in sightings
-                ],
-            )
-            self.db.executemany(
-                "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET"
-                " title = CASE WHEN excluded.from_article >= from_article"
-                "   AND excluded.last_seen >= last_seen AND excluded.title IS NOT NULL"
-                "   THEN excluded.title ELSE title END,"
-                " source = CASE WHEN excluded.from_article >= from_article"
-                "   AND excluded.last_seen >= last_seen AND excluded.source IS NOT NULL"
-                "   THEN excluded.source ELSE source END,"
-                " from_article = max(from_article, excluded.from_article),"
-                " first_seen = min(first_seen, excluded.first_seen),"
-                " last_seen = max(last_seen, excluded.last_seen)",
-                [
-                    (a.url, a.title, a.source, int(a.from_article), a.seen_at, a.seen_at)
-                    for a in seen
-                ],
-            )
+        self._gather()
+        self.db.executemany(
+            "INSERT OR IGNORE INTO observations (run_seq, article_url, page_url,"
+            " fetched_at, raw, earliest, latest, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    run_seq,
+                    s.article_url,
+                    s.page_url,
+                    s.fetched_at,
+                    s.raw,
+                    *(s.window or (None, None, None)),
+                )
+                for s in sightings
+            ],
+        )
+        self.db.executemany(
+            "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET"
+            " title = CASE WHEN excluded.from_article >= from_article"
+            "   AND excluded.last_seen >= last_seen AND excluded.title IS NOT NULL"
+            "   THEN excluded.title ELSE title END,"
+            " source = CASE WHEN excluded.from_article >= from_article"
+            "   AND excluded.last_seen >= last_seen AND excluded.source IS NOT NULL"
+            "   THEN excluded.source ELSE source END,"
+            " from_article = max(from_article, excluded.from_article),"
+            " first_seen = min(first_seen, excluded.first_seen),"
+            " last_seen = max(last_seen, excluded.last_seen)",
+            [(a.url, a.title, a.source, int(a.from_article), a.seen_at, a.seen_at) for a in seen],
+        )
+        self._commit_due()
 
     def record_item(self, run_seq: int, item: dict[str, Any]) -> None:
         """Record what an item showed: its sightings and the articles it named."""
