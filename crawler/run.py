@@ -324,8 +324,8 @@ class RootLock:
     def share_if(self, shared: bool) -> None:
         """Let other workers of distributed runs in (once killed runs are mended)."""
         if shared and self.exclusive:
+            self.exclusive = False  # before another worker can see the root shared
             fcntl.flock(self._handle, fcntl.LOCK_SH)
-            self.exclusive = False
 
     def close(self) -> None:
         self._handle.close()
