@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.http import HtmlResponse, Response
 
-from crawler.spiders.aggregator import page_links, page_requisites
+from crawler.outlinks import page_links, page_requisites
 
 
 class BareSpider(scrapy.Spider):

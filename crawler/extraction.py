@@ -1,10 +1,11 @@
 """Pages read in worker processes, beside the crawl.
 
-Reading a page (``crawler.pages.read``: parse, extraction, timestamps) is CPU work that
-costs as much as all Scrapy does for the page, and in the crawl's process it holds the
-reactor meanwhile. Handed to worker processes it runs on another core while the crawl goes
-on fetching and archiving. ``read`` is pure (the same bytes, instant and profile give the
-same items), so where a page is read changes nothing in what it gives.
+Reading a page (``crawler.pages.read``: parse, extraction, timestamps; and its outlinks,
+``crawler.outlinks``) is CPU work that costs as much as all Scrapy does for the page, and
+in the crawl's process it holds the reactor meanwhile. Handed to worker processes it runs
+on another core while the crawl goes on fetching and archiving. Both are pure (the same
+bytes, instant and profile give the same items and links), so where a page is read
+changes nothing in what it gives.
 
 A worker is ``python -m crawler.extraction``: it reads tasks from its stdin and writes
 readings to its stdout, each a length-prefixed pickle. The crawl talks to it through the
@@ -39,8 +40,10 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from functools import partial
 from itertools import count
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
+from crawler import outlinks
+from crawler.outlinks import Outlinks
 from crawler.pages import Reading, content_type, read
 from crawler.profiles import Profile
 
@@ -56,13 +59,38 @@ class WorkerDied(Exception):
     """A page reader process ended while it held the page."""
 
 
+class Fetched(NamedTuple):
+    """A page as the crawl fetched it: ``body`` decompressed; ``html`` whether Scrapy's
+    response class says it is HTML; ``headers``, of which only Content-Type is read;
+    ``requested_at``, when its request was sent (see ``crawler.pages.read``)."""
+
+    url: str
+    body: bytes
+    html: bool
+    fetched_at: datetime
+    headers: Mapping | None
+    requested_at: datetime | None
+
+
+def read_page(
+    page: Fetched, *, profile: Profile, max_size: int | None
+) -> tuple[Reading, Outlinks]:
+    """A page's reading (``crawler.pages.read``) and, when it is an HTML page that was
+    parsed, its outlinks."""
+    reading = read(page.url, page.body, fetched_at=page.fetched_at, headers=page.headers,
+                   profile=profile, requested_at=page.requested_at, max_size=max_size)  # fmt: skip
+    if not page.html or reading.unread:
+        return reading, Outlinks()
+    return reading, outlinks.found(page.url, page.body, page.headers)
+
+
 class PageReader:
-    """``crawler.pages.read`` with the crawl's profile and size limit, in ``processes``
-    worker processes (0: in this process)."""
+    """``read_page`` with the crawl's profile and size limit, in ``processes`` worker
+    processes (0: in this process)."""
 
     def __init__(self, profile: Profile, *, max_size: int | None, processes: int) -> None:
         self.processes = processes
-        self._read = partial(read, profile=profile, max_size=max_size)
+        self._read = partial(read_page, profile=profile, max_size=max_size)
         self._workers: list[_Worker] = []
 
     def start(self) -> None:
@@ -79,22 +107,13 @@ class PageReader:
             worker.close()
         self._workers.clear()
 
-    async def read(
-        self,
-        url: str,
-        body: bytes,
-        *,
-        fetched_at: datetime,
-        headers: Mapping | None,
-        requested_at: datetime | None,
-    ) -> Reading:
-        """``url``'s reading (see ``crawler.pages.read``)."""
+    async def read(self, page: Fetched) -> tuple[Reading, Outlinks]:
+        """The page's reading and outlinks (see ``read_page``)."""
         if not self.processes:
-            return self._read(url, body, fetched_at=fetched_at, headers=headers,
-                              requested_at=requested_at)  # fmt: skip
+            return self._read(page)
         # Only Content-Type is read from the headers: the rest need not cross over.
-        kind = content_type(headers)
-        task = (url, body, fetched_at, {"Content-Type": kind} if kind else None, requested_at)
+        kind = content_type(page.headers)
+        task = page._replace(headers={"Content-Type": kind} if kind else None)
         attempt = 1
         while True:
             self.start()
@@ -114,7 +133,7 @@ class _Worker(asyncio.Protocol):
     """One worker process, and the crawl's end of its pipes (connected on first use)."""
 
     def __init__(self, function: partial) -> None:
-        self.pending: dict[int, asyncio.Future[Reading]] = {}
+        self.pending: dict[int, asyncio.Future[tuple[Reading, Outlinks]]] = {}
         self.ended = False
         self._ids = count()
         self._buffer = bytearray()
@@ -131,7 +150,7 @@ class _Worker(asyncio.Protocol):
         self._output: asyncio.ReadTransport | None = None
         self._connecting: asyncio.Future[None] | None = None
 
-    async def submit(self, task: tuple) -> Reading:
+    async def submit(self, task: Fetched) -> tuple[Reading, Outlinks]:
         if self._connecting is None:
             self._connecting = asyncio.ensure_future(self._connect())
         if not self._connecting.done():
@@ -211,11 +230,9 @@ def main() -> None:
     os.dup2(2, 1)
     messages = _frames(sys.stdin.buffer)
     _, function = next(messages, (None, None))
-    for key, task in messages:
-        url, body, fetched_at, headers, requested_at = task
+    for key, page in messages:
         try:
-            result = (key, True, function(url, body, fetched_at=fetched_at, headers=headers,
-                                          requested_at=requested_at))  # fmt: skip
+            result = (key, True, function(page))
         except Exception as error:  # reported to the crawl, which logs and counts it
             result = (key, False, error)
         try:

@@ -6,13 +6,16 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from scrapy.http import Headers, HtmlResponse
 
+from crawler import outlinks
 from crawler.demo.crawl import child_processes
-from crawler.extraction import PageReader
+from crawler.extraction import Fetched, PageReader
 from crawler.pages import read
 from crawler.profiles import load as load_profile
 
@@ -29,9 +32,13 @@ def pages() -> list[tuple[str, bytes]]:
 
 async def read_all(reader: PageReader, found: list[tuple[str, bytes]]) -> list:
     return await asyncio.gather(*(
-        reader.read(url, body, fetched_at=FETCHED_AT, headers=HEADERS, requested_at=None)
-        for url, body in found
+        reader.read(fetched(url, body, HEADERS)) for url, body in found
     ))  # fmt: skip
+
+
+def fetched(url: str, body: bytes | None, headers: Mapping | None) -> Fetched:
+    return Fetched(url, body, html=True, fetched_at=FETCHED_AT, headers=headers,
+                   requested_at=None)  # fmt: skip
 
 
 def in_loop(test):
@@ -49,14 +56,19 @@ def in_loop(test):
 
 
 def expected_readings(found: list[tuple[str, bytes]]) -> list:
-    return [read(url, body, fetched_at=FETCHED_AT, headers=HEADERS, profile=DAILY8)
+    """What the spider read in its own process before: ``read`` and Scrapy's extractors on
+    the response itself."""
+    return [(read(url, body, fetched_at=FETCHED_AT, headers=HEADERS, profile=DAILY8),
+             outlinks.of(HtmlResponse(url, body=body, headers=HEADERS)))
             for url, body in found]  # fmt: skip
 
 
 def test_pages_read_in_workers_equal_pages_read_here():
     found = pages()
     expected = expected_readings(found)
-    assert len(found) >= 5 and any(reading.items for reading in expected)
+    assert len(found) >= 5 and any(reading.items for reading, _ in expected)
+    assert all(links.links for _, links in expected)
+    assert any(links.requisites for _, links in expected)
 
     async def test(reader: PageReader) -> None:
         assert await read_all(reader, found) == expected
@@ -92,8 +104,7 @@ def test_killed_workers_are_replaced_and_their_pages_read_again(reading):
 def test_a_page_that_fails_is_reported_and_the_worker_goes_on():
     async def test(reader: PageReader) -> None:
         with pytest.raises(TypeError):  # read() on no body at all
-            await reader.read("https://x.example/", None, fetched_at=FETCHED_AT,
-                              headers=None, requested_at=None)  # fmt: skip
+            await reader.read(fetched("https://x.example/", None, None))
         found = pages()[:2]
         assert await read_all(reader, found) == expected_readings(found)
 
@@ -110,6 +121,37 @@ def test_close_ends_the_workers():
     in_loop(test)
     assert len(started) == 2
     assert not [pid for pid in started if Path(f"/proc/{pid}").exists()]
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        # Latin-1 said only by the page: the query's "é" is encoded as the page's charset.
+        ("text/html", '<meta charset="iso-8859-1"><base href="/sub/">'
+         '<img src="caf\xe9.png"><a href="?q=\xe9t\xe9#top">x</a>'.encode("latin-1")),
+        # Windows-1251 said by the header alone (guessed from the bytes, it is cp1252).
+        ("text/html; charset=windows-1251", '<link rel=stylesheet href="/s.css">'
+         '<a href="/новости?q=Москва">x</a><a href="mailto:x@y">m</a>'.encode("cp1251")),
+    ],
+    ids=["latin-1-meta-base", "cp1251-header"],
+)
+def test_outlinks_found_in_a_worker_equal_the_spiders_own(content_type, body):
+    """Only Content-Type crosses over to the worker: the page is decoded, and its links
+    resolved and percent-encoded, as Scrapy does on the response the crawl fetched."""
+    url = "https://www.daily8.example/a/page"
+    headers = Headers({"Content-Type": content_type, "Content-Length": str(len(body)),
+                       "Set-Cookie": "x=1"})  # fmt: skip
+    response = HtmlResponse(url, body=body, headers=headers)
+    expected = outlinks.of(response)
+    assert expected.requisites and expected.links
+
+    async def test(reader: PageReader) -> None:
+        _, found = await reader.read(fetched(url, body, headers))
+        assert found == expected
+        _, found = await reader.read(fetched(url, body, headers)._replace(html=False))
+        assert found == outlinks.Outlinks()
+
+    in_loop(test)
 
 
 def workers() -> list[int]:

@@ -7,8 +7,9 @@ fetches each page's requisites (images, stylesheets, scripts, icons) so the arch
 replays the page as it looked. Start URLs may be listings, RSS/Atom feeds or sitemaps;
 feeds named by ``<link rel=alternate>`` and sitemaps named by robots.txt are followed too
 (``DISCOVERY_SITEMAPS``). Each page goes through ``crawler.pages.read`` with the site profile
-(``crawler.profiles``; none: zero-config detection), in ``EXTRACTION_PROCESSES`` worker
-processes (``crawler.extraction``) while the crawl goes on.
+(``crawler.profiles``; none: zero-config detection), and its links and requisites are
+found by Scrapy's link extractors (``crawler.outlinks``), both in ``EXTRACTION_PROCESSES``
+worker processes (``crawler.extraction``) while the crawl goes on.
 
 Scope: the start URLs' sites (their registrable domains, so ``www.`` and ``news.`` hosts
 of one site are in) plus the profile's ``domains``. With ``SCOPE_OUTBOUND`` on, the cards'
@@ -34,7 +35,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import replace
 from itertools import islice
 from typing import Any
@@ -45,13 +46,14 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
 from scrapy.http import HtmlResponse, Request, Response, TextResponse
-from scrapy.linkextractors import LinkExtractor
 from scrapy.settings import BaseSettings
 
+from crawler import outlinks
 from crawler.distributed.run import await_run, distributed, open_shared_run
-from crawler.extraction import PageReader
+from crawler.extraction import Fetched, PageReader
 from crawler.fetchtime import FETCHED_AT, REQUESTED_AT
 from crawler.offline import bundled_suffixes
+from crawler.outlinks import Outlinks
 from crawler.pages import Reading, readable
 from crawler.pages.guards import ROUTINE, WEB_SCHEMES, Finding
 from crawler.pages.sitemaps import sitemaps_from_robots
@@ -78,22 +80,6 @@ def parse_start_urls(value: str | None, *, required: bool = True) -> list[str]:
     return urls
 
 
-def page_links() -> LinkExtractor:
-    """A page's ``<a>`` links. No extension is denied: an archive wants the linked PDFs
-    and images too."""
-    return LinkExtractor(deny_extensions=[])
-
-
-def page_requisites() -> LinkExtractor:
-    """What a page needs to be seen as it was: images, stylesheets, icons, scripts."""
-    return LinkExtractor(
-        deny_extensions=[],
-        tags=("img", "link", "script", "source"),
-        attrs=("src", "href"),
-        restrict_css=("img", "link[rel~=stylesheet]", "link[rel~=icon]", "script", "source"),
-    )
-
-
 def site_of(host: str) -> str:
     """The registrable domain of ``host`` (``news.example.co.uk`` → ``example.co.uk``);
     an IP address or a single-label host is its own site."""
@@ -113,8 +99,6 @@ class AggregatorSpider(scrapy.Spider):
         super().__init__(*args, **kwargs)
         self.start_urls = parse_start_urls(start_urls, required=False)
         self.profile_name = profile
-        self.links = page_links()
-        self.requisites = page_requisites()
         self.profile = Profile()
         # What was logged once (a routine finding, a link scheme): its key.
         self._logged: set[tuple[str, str]] = set()
@@ -191,10 +175,17 @@ class AggregatorSpider(scrapy.Spider):
             for root in sorted({_robots_url(url) for url in self.start_urls}):
                 yield scrapy.Request(root, callback=self.parse_robots, meta={HOPS: "P"})
 
-    async def parse(self, response: Response) -> AsyncIterator[Any]:
+    async def parse(self, response: Response) -> Iterable[Any]:
+        # A coroutine that returns its output, not an async generator: Scrapy then takes
+        # the output in at once, where an async generator's goes item by item through
+        # asyncio queues (measured: an eighth of the crawl process's CPU on a large site).
         if not readable(response.url, response.body, response.headers, html=_is_html(response)):
-            return  # archived already; only pages, feeds and sitemaps have items and links
-        reading = await self._read(response)
+            return ()  # archived already; only pages, feeds and sitemaps have items and links
+        reading, found = await self._read(response)
+        return self._output(response, reading, found)
+
+    def _output(self, response: Response, reading: Reading, found: Outlinks) -> Iterator[Any]:
+        """A page's requests and items: what it found to be is counted first."""
         # Archived all the same; the crawl goes on from the site's other pages.
         for finding in reading.findings:
             self._report(finding, response.url)
@@ -203,15 +194,13 @@ class AggregatorSpider(scrapy.Spider):
             return  # empty, too large to parse, or not text: no links to look for
         hops = response.meta.get(HOPS, "")
         outbound = response.meta.get(OUTBOUND, False)
-        for link in self.requisites.extract_links(response) if _is_html(response) else ():
-            yield self._request(response, link.url, hops + "E", outbound)
+        for url in found.requisites:
+            yield self._request(response, url, hops + "E", outbound)
         if not outbound:
-            for request in self._links(response, reading, hops):
-                yield request
+            yield from self._links(response, reading, found.links, hops)
         # Items last: when a page's item is written, all its links are queued already,
         # which is what a resumed run (JOBDIR) relies on.
-        for item in reading.items:
-            yield item
+        yield from reading.items
 
     def parse_robots(self, response: Response) -> Iterator[Request]:
         """robots.txt fetched by the spider (ROBOTSTXT_OBEY off): follow its sitemaps."""
@@ -232,26 +221,25 @@ class AggregatorSpider(scrapy.Spider):
             self.crawler.stats.inc_value("discovery/sitemaps_from_robots")
             yield scrapy.Request(url, callback=self.parse, meta={HOPS: hops + "L"})
 
-    def _links(self, response: Response, reading: Reading, hops: str) -> Iterator[Request]:
+    def _links(
+        self, response: Response, reading: Reading, links: tuple[str, ...], hops: str
+    ) -> Iterator[Request]:
         """The page's ``<a>`` links, then what discovery found (pagination, feeds, feed
         and sitemap entries, cards' links off the site)."""
-        if _is_html(response):
-            yield from self._page_links(response, hops)
+        yield from self._page_links(response, links, hops)
         for url in reading.links:
             offsite = not self.profile.covers(url)
             if offsite and not self.outbound:
                 continue
             yield self._request(response, url, hops + "L", offsite)
 
-    def _page_links(self, response: Response, hops: str) -> Iterator[Request]:
+    def _page_links(
+        self, response: Response, links: tuple[str, ...], hops: str
+    ) -> Iterator[Request]:
         """The ``<a>`` links the profile lets through, each URL once, in page order, and no
         more than ``EXTRACTION_MAX_LINKS``: a link farm or a calendar trap would otherwise
         queue thousands of requests per page."""
-        urls = dict.fromkeys(
-            urldefrag(link.url).url
-            for link in self.links.extract_links(response)
-            if self._wanted(link.url)
-        )
+        urls = dict.fromkeys(urldefrag(url).url for url in links if self._wanted(url))
         if self.max_links and len(urls) > self.max_links:
             self.crawler.stats.inc_value("links/over_limit", len(urls) - self.max_links)
             logger.warning(
@@ -306,20 +294,21 @@ class AggregatorSpider(scrapy.Spider):
             meta.update({OUTBOUND: True, "allow_offsite": True})
         return response.follow(urldefrag(url).url, callback=self.parse, meta=meta)
 
-    async def _read(self, response: Response) -> Reading:
+    async def _read(self, response: Response) -> tuple[Reading, Outlinks]:
         try:
-            return await self.reader.read(
+            return await self.reader.read(Fetched(
                 response.url,
                 response.body,
+                html=_is_html(response),
                 fetched_at=response.meta[FETCHED_AT],
                 headers=response.headers,
                 requested_at=response.meta.get(REQUESTED_AT),
-            )
+            ))  # fmt: skip
         except Exception:
             # The page is archived already; report it and keep crawling from its links.
             logger.exception("Extraction failed for %s", response.url)
             self.crawler.stats.inc_value("pages/extract_failed")
-            return Reading([], [])
+            return Reading([], []), outlinks.of(response) if _is_html(response) else Outlinks()
 
 
 def _is_html(response: Response) -> bool:
