@@ -22,6 +22,7 @@ import io
 import json
 import os
 import re
+from functools import lru_cache
 from json.encoder import encode_basestring_ascii as _json
 from pathlib import Path
 
@@ -42,8 +43,10 @@ LINES_SUFFIX = ".cdxj-lines"
 #: Added to the sidecar's name until its WARC file is closed: only then is it complete.
 PART_SUFFIX = ".part"
 
-#: cdxj-indexer's own URL key (SURT, the URL itself if it cannot be parsed).
-_url_key = CDXJIndexer(None, []).get_url_key
+#: cdxj-indexer's own URL key (SURT, the URL itself if it cannot be parsed), kept for the
+#: last URLs: an exchange's records (request, response, metadata) share one, and the SURT
+#: of a URL costs more than the rest of its line.
+_url_key = lru_cache(maxsize=64)(CDXJIndexer(None, []).get_url_key)
 #: A WARC-Date as the writer writes it: its 14-digit timestamp is its digits to seconds.
 _WARC_DATE = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.\d{1,6})?Z")
 
