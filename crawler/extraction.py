@@ -43,6 +43,7 @@ from itertools import count
 from typing import Any, BinaryIO, NamedTuple
 
 from crawler import outlinks
+from crawler.gctuning import Tuning
 from crawler.outlinks import Outlinks
 from crawler.pages import Reading, content_type, read
 from crawler.profiles import Profile
@@ -88,9 +89,12 @@ class PageReader:
     """``read_page`` with the crawl's profile and size limit, in ``processes`` worker
     processes (0: in this process)."""
 
-    def __init__(self, profile: Profile, *, max_size: int | None, processes: int) -> None:
+    def __init__(
+        self, profile: Profile, *, max_size: int | None, processes: int, tuning: Tuning
+    ) -> None:
         self.processes = processes
         self._read = partial(read_page, profile=profile, max_size=max_size)
+        self._tuning = tuning
         self._workers: list[_Worker] = []
 
     def start(self) -> None:
@@ -100,7 +104,7 @@ class PageReader:
             self._workers.remove(worker)
             worker.close()
         while len(self._workers) < self.processes:
-            self._workers.append(_Worker(self._read))
+            self._workers.append(_Worker(self._read, self._tuning))
 
     def close(self) -> None:
         for worker in self._workers:
@@ -132,7 +136,7 @@ def _load(worker: _Worker) -> int:
 class _Worker(asyncio.Protocol):
     """One worker process, and the crawl's end of its pipes (connected on first use)."""
 
-    def __init__(self, function: partial) -> None:
+    def __init__(self, function: partial, tuning: Tuning) -> None:
         self.pending: dict[int, asyncio.Future[tuple[Reading, Outlinks]]] = {}
         self.ended = False
         self._ids = count()
@@ -146,6 +150,7 @@ class _Worker(asyncio.Protocol):
             # A page or two in the pipe at once, not 64 KB: fewer, whole writes.
             fcntl.fcntl(pipe, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
         self._function = function
+        self._tuning = tuning
         self._input: asyncio.WriteTransport | None = None
         self._output: asyncio.ReadTransport | None = None
         self._connecting: asyncio.Future[None] | None = None
@@ -165,7 +170,7 @@ class _Worker(asyncio.Protocol):
     async def _connect(self) -> None:
         loop = asyncio.get_running_loop()
         self._input, _ = await loop.connect_write_pipe(asyncio.Protocol, self._process.stdin)
-        self._input.write(_frame((None, self._function)))
+        self._input.write(_frame((None, (self._function, self._tuning))))
         self._output, _ = await loop.connect_read_pipe(lambda: self, self._process.stdout)
 
     def close(self) -> None:
@@ -229,7 +234,7 @@ def main() -> None:
     output = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     messages = _frames(sys.stdin.buffer)
-    _, function = next(messages, (None, None))
+    _, (function, tuning) = next(messages, (None, (None, None)))
     for key, page in messages:
         try:
             result = (key, True, function(page))
@@ -241,6 +246,9 @@ def main() -> None:
             frame = _frame((key, False, RuntimeError(f"{error}: {result[2]!r}")))
         output.write(frame)
         output.flush()
+        if tuning is not None:  # the first page read: its libraries' data is loaded
+            tuning.apply()
+            tuning = None
 
 
 if __name__ == "__main__":

@@ -148,6 +148,7 @@ EXTENSIONS = {
     # Replaced by crawler.progress.Progress, which says more in one line.
     "scrapy.extensions.logstats.LogStats": None,
     "crawler.progress.Progress": 0,
+    "crawler.gctuning.GarbageCollection": 0,
     "crawler.offline.BundledPublicSuffixList": 0,
     "crawler.run.RunFolder": 0,
     "crawler.archive.run_indexes.RunIndexes": 10,
@@ -182,6 +183,12 @@ ITEM_PIPELINES = {
     "crawler.pipelines.audit.ItemAuditPipeline": 300,
     "crawler.pipelines.jsonl.JsonlWriterPipeline": 900,
 }
+
+# --- Python's garbage collector (crawler.gctuning) ---------------------------------------
+# Freeze what exists when the engine starts, so no collection walks it again.
+GC_FREEZE = True
+# gc.set_threshold for the crawl's process (youngest generation first); empty: CPython's.
+GC_THRESHOLD = [10000, 10, 10]
 
 # --- Progress (crawler.progress) ---------------------------------------------------------
 # Seconds between two progress lines in the log (pages, rates, items, WARC bytes, errors,

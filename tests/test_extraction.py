@@ -16,6 +16,7 @@ from scrapy.http import Headers, HtmlResponse
 from crawler import outlinks
 from crawler.demo.crawl import child_processes
 from crawler.extraction import Fetched, PageReader
+from crawler.gctuning import Tuning
 from crawler.pages import read
 from crawler.profiles import load as load_profile
 
@@ -23,6 +24,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "pages"
 DAILY8 = load_profile("daily8")
 FETCHED_AT = datetime(2025, 7, 30, 7, 30, tzinfo=timezone.utc)
 HEADERS = {"Content-Type": "text/html; charset=utf-8"}
+TUNING = Tuning(freeze=True, threshold=(2000, 10, 10))
 
 
 def pages() -> list[tuple[str, bytes]]:
@@ -45,7 +47,7 @@ def in_loop(test):
     """Run ``test(reader)`` in one event loop, as a crawl runs its reader, and close it."""
 
     async def run() -> None:
-        reader = PageReader(DAILY8, max_size=None, processes=2)
+        reader = PageReader(DAILY8, max_size=None, processes=2, tuning=TUNING)
         reader.start()
         try:
             await test(reader)
@@ -75,7 +77,7 @@ def test_pages_read_in_workers_equal_pages_read_here():
         assert len(workers()) == 2
 
     in_loop(test)
-    inline = PageReader(DAILY8, max_size=None, processes=0)
+    inline = PageReader(DAILY8, max_size=None, processes=0, tuning=TUNING)
     inline.start()
     assert not workers()
     assert asyncio.run(read_all(inline, found)) == expected

@@ -52,6 +52,7 @@ from crawler import outlinks
 from crawler.distributed.run import await_run, distributed, open_shared_run
 from crawler.extraction import Fetched, PageReader
 from crawler.fetchtime import FETCHED_AT, REQUESTED_AT
+from crawler.gctuning import Tuning
 from crawler.offline import bundled_suffixes
 from crawler.outlinks import Outlinks
 from crawler.pages import Reading, readable
@@ -135,6 +136,7 @@ class AggregatorSpider(scrapy.Spider):
             spider.profile,
             max_size=settings.getint("EXTRACTION_MAX_SIZE") or None,
             processes=settings.getint("EXTRACTION_PROCESSES"),
+            tuning=Tuning.from_settings(settings),
         )
         crawler.signals.connect(spider.reader.start, signal=signals.spider_opened)
         crawler.signals.connect(spider.reader.close, signal=signals.spider_closed)
