@@ -87,35 +87,17 @@ def odd_records(writer: WarcFileWriter) -> list:
         records += [record, request_record(builder, page.request, FETCHED_AT, "<urn:x>")]
     # Built by hand: a header name warcio reads without its trailing blank, a space in the
     # target URI (read back as %20), a non-HTTP URI, and records of the other types.
-    records.append(
-        builder.create_warc_record(
-            "http://example.test/with space",
-            "response",
-            payload=BytesIO(b"x"),
-            length=1,
+    records += [
+        hand_built(
+            builder, "http://example.test/with space", "response", b"x",
             http_headers=RawHeaders("200 OK", [("Content-Type ", "y/z")], protocol="HTTP/1.1"),
-            warc_headers_dict={"WARC-Date": FETCHED},
-        )
-    )
-    records.append(
-        builder.create_warc_record(
-            "ftp://example.test/file",
-            "response",
-            payload=BytesIO(b"data"),
-            length=4,
-            warc_headers_dict={"WARC-Date": FETCHED},
-        )
-    )
-    records.append(
-        builder.create_warc_record(
-            "http://example.test/thing",
-            "resource",
-            payload=BytesIO(b"{}"),
-            length=2,
+        ),
+        hand_built(builder, "ftp://example.test/file", "response", b"data"),
+        hand_built(
+            builder, "http://example.test/thing", "resource", b"{}",
             warc_content_type="image/png; q=1",
-            warc_headers_dict={"WARC-Date": FETCHED},
-        )
-    )
+        ),
+    ]  # fmt: skip
     original = ArchivedPayload("<urn:uuid:1>", "http://example.test/a", FETCHED)
     digest = records[0].rec_headers.get_header("WARC-Payload-Digest")
     again = response("http://example.test/a2", [("Content-Type", b"text/html")], b"<p>a")
@@ -142,23 +124,23 @@ def unreadable_from_memory(builder) -> list:
     """A header value that would be read back as two lines; a metadata record warcio would
     give a payload digest only when reading it (the archive writes none such)."""
     return [
-        builder.create_warc_record(
-            "http://example.test/",
-            "response",
-            payload=BytesIO(b"x"),
-            length=1,
+        hand_built(
+            builder, "http://example.test/", "response", b"x",
             http_headers=RawHeaders("200 OK", [("X-Odd", "a\nContent-Type: b/c")], "HTTP/1.1"),
-            warc_headers_dict={"WARC-Date": FETCHED},
         ),
-        builder.create_warc_record(
-            "http://example.test/",
-            "metadata",
-            payload=BytesIO(b"{}"),
-            length=2,
+        hand_built(
+            builder, "http://example.test/", "metadata", b"{}",
             warc_content_type="application/json",
-            warc_headers_dict={"WARC-Date": FETCHED},
         ),
-    ]
+    ]  # fmt: skip
+
+
+def hand_built(builder, uri: str, rec_type: str, payload: bytes, **options):
+    """A record built with warcio's builder alone, dated ``FETCHED``."""
+    return builder.create_warc_record(
+        uri, rec_type, payload=BytesIO(payload), length=len(payload),
+        warc_headers_dict={"WARC-Date": FETCHED}, **options,
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize("case", [0, 1], ids=["two-lines", "digest-on-reading"])
