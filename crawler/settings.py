@@ -81,6 +81,12 @@ EXTRACTION_PROCESSES = 1
 # Follow the sitemaps robots.txt names (feeds named by <link rel=alternate> are always
 # followed). Their entries are crawled like a listing's cards, within CLOSESPIDER_PAGECOUNT.
 DISCOVERY_SITEMAPS = True
+# Scheduling priority of a listing's next pages (the profile's pagination selectors) over
+# the other links found. A listing's pages form a chain, each known only once the one
+# before is read: walked first, the chain advances while articles are fetched, instead of
+# one page at a time at the end of the crawl, and the listing is read over a shorter
+# window while the site adds stories. 0: Scrapy's order (the most recently found first).
+PAGINATION_PRIORITY = 1
 
 # --- Politeness and scope ---------------------------------------------------------------
 # The crawl stays on the start URLs' sites (registrable domains) and the profile's domains.

@@ -223,3 +223,20 @@ def test_crawl_command_exit_statuses_and_summary_line(tmp_path):
     assert ok.returncode == 0
     last = ok.stderr.splitlines()[-1]
     assert last.startswith("aggregator: ") and " article, " in last and ", finished -> " in last
+
+
+@pytest.mark.parametrize("priority", [1, 0])
+def test_a_listings_next_pages_are_walked_ahead_of_its_articles(tmp_path, priority):
+    """One request at a time: at ``PAGINATION_PRIORITY`` 1 the home listing's pages are
+    fetched early, each as soon as the one before is read (while it is read, the download
+    slot is free for another page); at 0, Scrapy's order (the latest found first), the
+    chain waits for the articles and ends the crawl."""
+    one = {"CONCURRENT_REQUESTS": "1", "CONCURRENT_REQUESTS_PER_DOMAIN": "1",
+           "PAGINATION_PRIORITY": str(priority)}  # fmt: skip
+    folder, _ = crawl_sample_site(tmp_path, settings=one)
+    fetched = [urlsplit(r.rec_headers.get_header("WARC-Target-URI")) for r in run_records(folder)
+               if r.rec_type == "response"]  # fmt: skip
+    pages = [url for url in fetched if not url.path.startswith("/static/")]
+    home = [i for i, url in enumerate(pages) if url.path == "/"]
+    assert len(home) >= 3
+    assert (home[-1] < len(pages) / 2) == bool(priority), home

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.pages import content_type, extract
+from crawler.demo.site import Site
+from crawler.pages import content_type, extract, read
 from crawler.pipelines.audit import ItemAuditPipeline, item_validator
 from crawler.profiles import load as load_profile
 
@@ -162,3 +163,22 @@ def test_an_item_breaking_the_schema_is_counted_logged_and_kept(caplog):
     assert audit.stats["items/invalid"] == 1
     (record,) = [r for r in caplog.records if "breaks the schema" in r.getMessage()]
     assert "related/0/title" in record.getMessage() and "surprise" in record.getMessage()
+
+
+def test_a_listings_next_page_is_its_pagination_not_a_discovery_link():
+    """``read`` gives a listing's next page apart from its other links: the spider queues
+    it ahead of the rest (``PAGINATION_PRIORITY``)."""
+    now = datetime(2026, 11, 22, 12, 0, tzinfo=timezone.utc)
+    site = Site(now)
+    pages = {}
+    for path in ("/", "/?page=2", site.articles[0].path):
+        status, headers, body = site.respond(path, now)
+        assert status == 200
+        pages[path] = read(f"http://news.test{path}", body, fetched_at=now, headers=headers,
+                           profile=DAILY8)  # fmt: skip
+    assert pages["/"].pagination == ("http://news.test/?page=2",)
+    assert pages["/?page=2"].pagination == ("http://news.test/?page=3",)
+    assert pages[site.articles[0].path].pagination == ()
+    for reading in pages.values():
+        assert not [url for url in reading.links if "?page=" in url]
+    assert len(pages["/"].links) == len(pages["/"].items[0]["cards"]) > 0

@@ -42,16 +42,18 @@ UNREADABLE_SITEMAP = Finding("unreadable_sitemap", "Unreadable sitemap", FAULT)
 
 class Reading(NamedTuple):
     """What a page gives: its items, and the links discovery found beyond its ``<a>``s
-    (feed entries, child sitemaps, ``<link rel=alternate>`` feeds, pagination);
+    (feed entries, child sitemaps, ``<link rel=alternate>`` feeds, cards' links);
     ``findings``: what the page turned out to be (``crawler.pages.guards``), e.g. a feed
     or sitemap that is not one, an empty or binary page, a charset it lies about;
     ``schemes``: the scheme of each of its links that is not http(s) (``javascript``,
-    ``mailto``...), which the crawl counts and never follows."""
+    ``mailto``...), which the crawl counts and never follows; ``pagination``: the
+    listing's next pages (the profile's ``pagination`` selectors)."""
 
     items: list[Item]
     links: list[str]
     findings: tuple[Finding, ...] = ()
     schemes: tuple[str, ...] = ()
+    pagination: tuple[str, ...] = ()
 
     @property
     def unread(self) -> bool:
@@ -120,18 +122,19 @@ def read(
     # Relative links resolve against <base href>, as browsers (and Scrapy's link
     # extraction) resolve them; the page keeps its own URL.
     base = profiled.link(url, page.xpath("//head/base/@href").get()) or url
-    links = feeds.feed_links(page, url) + [
+    links = feeds.feed_links(page, url)
+    pagination = tuple(
         href
         for selector in profile.links.pagination
         if (href := profiled.link(base, page.css(selector).attrib.get("href")))
-    ]
+    )
     schemes = guards.other_schemes(page)
     article = _article(page, text, url, base, fetched_at, profile, stamp)
     if article is not None:
-        return Reading([stamp.article(url, article)], links, findings, schemes)
+        return Reading([stamp.article(url, article)], links, findings, schemes, pagination)
     listing = _listing(page, base, profile, stamp)
     return _listing_reading(url, listing, stamp, links)._replace(
-        findings=findings, schemes=schemes
+        findings=findings, schemes=schemes, pagination=pagination
     )
 
 

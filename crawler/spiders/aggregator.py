@@ -141,9 +141,13 @@ class AggregatorSpider(scrapy.Spider):
         crawler.signals.connect(spider.reader.start, signal=signals.spider_opened)
         crawler.signals.connect(spider.reader.close, signal=signals.spider_closed)
         spider.max_links = settings.getint("EXTRACTION_MAX_LINKS") or None
+        spider.pagination_priority = settings.getint("PAGINATION_PRIORITY")
         _apply_politeness(crawler, spider.profile)
         if settings.getbool("DISCOVERY_SITEMAPS"):
             crawler.signals.connect(spider.robots_received, signal=signals.response_received)
+        # Started now, not when the spider opens: a worker takes most of a second to
+        # import its libraries, and the first page (the start URL) waits for it.
+        spider.reader.start()
         return spider
 
     @classmethod
@@ -226,14 +230,23 @@ class AggregatorSpider(scrapy.Spider):
     def _links(
         self, response: Response, reading: Reading, links: tuple[str, ...], hops: str
     ) -> Iterator[Request]:
-        """The page's ``<a>`` links, then what discovery found (pagination, feeds, feed
-        and sitemap entries, cards' links off the site)."""
+        """The listing's next pages, ahead of the queue (``PAGINATION_PRIORITY``), then
+        the page's ``<a>`` links, then what else discovery found (feeds, feed and sitemap
+        entries, cards' links off the site)."""
+        yield from self._discovered(response, reading.pagination, hops, self.pagination_priority)
         yield from self._page_links(response, links, hops)
-        for url in reading.links:
+        yield from self._discovered(response, reading.links, hops)
+
+    def _discovered(
+        self, response: Response, urls: Iterable[str], hops: str, priority: int = 0
+    ) -> Iterator[Request]:
+        """Requests for links discovery found: on the crawl's sites, or off them when
+        ``SCOPE_OUTBOUND`` lets the crawl out one hop."""
+        for url in urls:
             offsite = not self.profile.covers(url)
             if offsite and not self.outbound:
                 continue
-            yield self._request(response, url, hops + "L", offsite)
+            yield self._request(response, url, hops + "L", offsite, priority)
 
     def _page_links(
         self, response: Response, links: tuple[str, ...], hops: str
@@ -289,12 +302,16 @@ class AggregatorSpider(scrapy.Spider):
             return False
         return not self.follow or any(pattern.search(target) for pattern in self.follow)
 
-    def _request(self, response: Response, url: str, hops: str, outbound: bool) -> Request:
+    def _request(
+        self, response: Response, url: str, hops: str, outbound: bool, priority: int = 0
+    ) -> Request:
         # The fragment never reaches the server (nor WARC-Target-URI): drop it.
         meta: dict[str, Any] = {HOPS: hops}
         if outbound:
             meta.update({OUTBOUND: True, "allow_offsite": True})
-        return response.follow(urldefrag(url).url, callback=self.parse, meta=meta)
+        return response.follow(
+            urldefrag(url).url, callback=self.parse, meta=meta, priority=priority
+        )
 
     async def _read(self, response: Response) -> tuple[Reading, Outlinks]:
         try:
