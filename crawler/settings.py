@@ -83,10 +83,12 @@ EXTRACTION_PROCESSES = 1
 DISCOVERY_SITEMAPS = True
 # Scheduling priority of a listing's next pages (the profile's pagination selectors) over
 # the other links found. A listing's pages form a chain, each known only once the one
-# before is read: walked first, the chain advances while articles are fetched, instead of
-# one page at a time at the end of the crawl, and the listing is read over a shorter
-# window while the site adds stories. 0: Scrapy's order (the most recently found first).
-PAGINATION_PRIORITY = 1
+# before is read. 0: Scrapy's order (the most recently found first), which walks the chain
+# last, one page at a time. 1: the chain advances while articles are fetched, which is
+# faster on a slow site (measured: 12% on a site 50 ms away) and reads a listing over a
+# shorter window, but the articles it finds wait in Scrapy's in-memory queue (measured on
+# 100,000 pages: up to 48,000 waiting, 451 MB peak against 269 MB at 0).
+PAGINATION_PRIORITY = 0
 
 # --- Politeness and scope ---------------------------------------------------------------
 # The crawl stays on the start URLs' sites (registrable domains) and the profile's domains.

@@ -230,9 +230,9 @@ class AggregatorSpider(scrapy.Spider):
     def _links(
         self, response: Response, reading: Reading, links: tuple[str, ...], hops: str
     ) -> Iterator[Request]:
-        """The listing's next pages, ahead of the queue (``PAGINATION_PRIORITY``), then
-        the page's ``<a>`` links, then what else discovery found (feeds, feed and sitemap
-        entries, cards' links off the site)."""
+        """The listing's next pages (at ``PAGINATION_PRIORITY``), then the page's ``<a>``
+        links, then what else discovery found (feeds, feed and sitemap entries, cards'
+        links off the site)."""
         yield from self._discovered(response, reading.pagination, hops, self.pagination_priority)
         yield from self._page_links(response, links, hops)
         yield from self._discovered(response, reading.links, hops)
