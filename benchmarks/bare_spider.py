@@ -3,11 +3,11 @@
 The links the project's spider follows on the sample site (every ``<a>`` link on the
 site, and each page's requisites: images, stylesheets, scripts), found by the same link
 extractors, in the same order (a listing's next pages, found by the profile's pagination
-selector, at the project's ``PAGINATION_PRIORITY``), and one minimal
-item per HTML page, written by Scrapy's own feed export. No archive, no extraction, no
-timestamps, no state. Run with Scrapy's default settings and the benchmark's ``-s``
-options: ``scrapy runspider benchmarks/bare_spider.py -a start_url=URL -a
-pagination=CSS -a priority=N -o items.jsonl``.
+selector, at the project's ``PAGINATION_PRIORITY``), and one minimal item per HTML page,
+written by Scrapy's own feed export. No archive, no extraction, no timestamps, no state.
+Run with Scrapy's default settings and the benchmark's ``-s`` options: ``scrapy runspider
+benchmarks/bare_spider.py -a start_url=URL -a pagination=CSS -a priority=N -o
+items.jsonl``.
 """
 
 from __future__ import annotations
