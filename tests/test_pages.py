@@ -167,7 +167,7 @@ def test_an_item_breaking_the_schema_is_counted_logged_and_kept(caplog):
 
 def test_a_listings_next_page_is_its_pagination_not_a_discovery_link():
     """``read`` gives a listing's next page apart from its other links: the spider queues
-    it ahead of the rest (``PAGINATION_PRIORITY``)."""
+    it at its own priority (``PAGINATION_PRIORITY``)."""
     now = datetime(2026, 11, 22, 12, 0, tzinfo=timezone.utc)
     site = Site(now)
     pages = {}
