@@ -64,9 +64,10 @@ def measured(
     """Run ``command``; its wall seconds and its peak RSS in bytes (fails on non-zero exit).
 
     The peak is the sum of the program's own ``VmHWM`` and its child processes' (the page
-    readers), read every ``POLL`` seconds while it runs: ``wait4``'s ``ru_maxrss`` also
-    counts the moment before ``exec``, when the child still has this process's memory (the
-    served site), which would hide the crawl's growth, and leaves its children out."""
+    readers, the WARC writer), read every ``POLL`` seconds while it runs: ``wait4``'s
+    ``ru_maxrss`` also counts the moment before ``exec``, when the child still has this
+    process's memory (the served site), which would hide the crawl's growth, and leaves its
+    children out."""
     start = time.perf_counter()
     peak = 0
     with open(log, "wb") as out:

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
-from crawler.archive.indexes import warc_files, write_cdxj, write_pages
+from crawler.archive.indexes import PART_SUFFIX, sidecar, warc_files, write_cdxj, write_pages
 from crawler.archive.writer import OPEN_SUFFIX
 from crawler.layout import (
     ITEMS_FILE,
@@ -95,6 +95,25 @@ def close_open_warc(path: Path) -> str:
     os.replace(path, final)
     cut = f"cut {size - end} bytes of an unfinished record" if end < size else "complete"
     return f"{final}: closed a file left open by a killed run ({cut})"
+
+
+def close_abandoned_warc(path: Path, end: int) -> str:
+    """Cut ``path``, left open by a WARC writer process that died, after ``end``: where the
+    last record it reported written ends (0: it reported none, and the file is removed).
+    A record past ``end`` is written again by the next writer, so it is cut even if whole.
+    Its index lines are dropped with it: the run's index reads the file back."""
+    final = path.with_name(path.name.removesuffix(OPEN_SUFFIX))
+    lines = sidecar(final)
+    lines.with_name(lines.name + PART_SUFFIX).unlink(missing_ok=True)
+    size = path.stat().st_size
+    if not end:
+        path.unlink()
+        return f"{path}: removed the file of a WARC writer that died ({size} bytes unreported)"
+    with open(path, "r+b") as stream:
+        stream.truncate(end)
+        os.fsync(stream.fileno())
+    os.replace(path, final)
+    return f"{final}: closed the file of a WARC writer that died (cut {size - end} bytes)"
 
 
 def complete_length(path: Path) -> int:

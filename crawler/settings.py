@@ -31,6 +31,9 @@ WARC_REVISITS_ENABLED = True
 # Where "already archived?" is answered: a class with get(digest) and add(digest, payload).
 # The state store's index (below) makes revisits across runs; MemoryPayloadIndex: this run only.
 WARC_PAYLOAD_INDEX = "crawler.state.payloads.StatePayloadIndex"
+# Build and write the records in a process of their own (crawler.archive.process), on
+# another core than the crawl's; False: in the crawl's process.
+WARC_WRITER_PROCESS = True
 # Per-run indexes built when the crawl ends (crawler.archive.run_indexes).
 WARC_CDXJ_ENABLED = True
 WARC_PAGES_ENABLED = True

@@ -103,7 +103,7 @@ class Crawl:
                 process.kill()
             process.wait()
         assert process.returncode == -signal.SIGKILL
-        # Its page readers (crawler.extraction) do not outlive it.
+        # Its worker processes (page readers, WARC writer) do not outlive it.
         deadline = time.monotonic() + 10
         while left := [pid for pid in helpers if Path(f"/proc/{pid}").exists()]:
             assert time.monotonic() < deadline, f"processes {left} outlived the killed crawl"

@@ -15,7 +15,7 @@ from scrapy.http import Headers, HtmlResponse
 
 from crawler import outlinks
 from crawler.demo.crawl import child_processes
-from crawler.extraction import Fetched, PageReader
+from crawler.extraction import READER_ROLE, Fetched, PageReader
 from crawler.gctuning import Tuning
 from crawler.pages import read
 from crawler.profiles import load as load_profile
@@ -163,6 +163,6 @@ def workers() -> list[int]:
 
 def _is_reader(pid: int) -> bool:
     try:
-        return b"crawler.extraction" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        return READER_ROLE.encode() in Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return False

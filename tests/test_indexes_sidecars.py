@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from scrapy import Request
 from scrapy.http import HtmlResponse, Response
+from warcio.recordloader import ArcWarcRecord
 
 from crawler.archive.indexes import (
     CDXJ_FILE,
@@ -21,7 +22,15 @@ from crawler.archive.indexes import (
     write_cdxj,
     write_cdxj_from_sidecars,
 )
-from crawler.archive.records import RawHeaders, request_record, response_record, revisit_record
+from crawler.archive.records import (
+    ArchiveRecordBuilder,
+    Exchange,
+    RawHeaders,
+    payload_digest,
+    request_record,
+    response_record,
+    revisit_record,
+)
 from crawler.archive.revisits import ArchivedPayload
 from crawler.archive.writer import OPEN_SUFFIX, WarcFileWriter
 from crawler.demo.crawl import crawl_sample_site
@@ -64,6 +73,17 @@ def response(url: str, headers: list[tuple[str, bytes]], body: bytes, status: in
     return cls(url, status=status, headers=headers, body=body, request=request)
 
 
+def exchange(page: Response) -> Exchange:
+    return Exchange.of(page.request, page, FETCHED_AT, FETCHED_AT)
+
+
+def page_record(builder: ArchiveRecordBuilder, page: Response) -> ArcWarcRecord:
+    """``page``'s response record, as the archive builds it."""
+    return response_record(
+        builder, exchange(page), builder.make_warc_id(), payload_digest(page.body)
+    )
+
+
 def odd_records(writer: WarcFileWriter) -> list:
     """Records whose index fields warcio reads back mended: stripped, decoded, first of
     two, split at a blank; and records it does not index or gives no HTTP fields."""
@@ -83,8 +103,7 @@ def odd_records(writer: WarcFileWriter) -> list:
     records = []
     for url, headers, body in pages:
         page = response(url, headers, body, status=599 if url.endswith("/c") else 200)
-        record = response_record(builder, page, FETCHED_AT)
-        records += [record, request_record(builder, page.request, FETCHED_AT, "<urn:x>")]
+        records += [page_record(builder, page), request_record(builder, exchange(page), "<urn:x>")]
     # Built by hand: a header name warcio reads without its trailing blank, a space in the
     # target URI (read back as %20), a non-HTTP URI, and records of the other types.
     records += [
@@ -101,7 +120,9 @@ def odd_records(writer: WarcFileWriter) -> list:
     original = ArchivedPayload("<urn:uuid:1>", "http://example.test/a", FETCHED)
     digest = records[0].rec_headers.get_header("WARC-Payload-Digest")
     again = response("http://example.test/a2", [("Content-Type", b"text/html")], b"<p>a")
-    records.append(revisit_record(builder, again, FETCHED_AT, digest, original))
+    records.append(
+        revisit_record(builder, exchange(again), builder.make_warc_id(), digest, original)
+    )
     return records
 
 
@@ -160,7 +181,7 @@ def killed_writer(folder: Path) -> WarcFileWriter:
     writer = WarcFileWriter(folder, prefix="t", max_size=1500, info={"software": "t"}, index=True)
     for n in range(12):
         page = response(f"http://example.test/{n}", [("Content-Type", b"text/html")], b"<p>" * n)
-        writer.write(response_record(writer.builder, page, FETCHED_AT))
+        writer.write(page_record(writer.builder, page))
     assert len(writer.filenames) >= 3
     return writer
 

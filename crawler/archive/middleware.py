@@ -13,11 +13,15 @@ Settings (defaults in ``crawler.settings``):
 - ``WARC_OPERATOR``: who runs the crawl (contact), written into every warcinfo record.
 - ``WARC_REVISITS_ENABLED``: write a 2xx payload already archived as a ``revisit`` record.
 - ``WARC_PAYLOAD_INDEX``: class path of the ``PayloadIndex`` that answers "archived already?".
+- ``WARC_WRITER_PROCESS``: build and write the records in a process of their own
+  (``crawler.archive.process``), on another core than the crawl's; off: in the crawl's.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import platform
 import socket
 from importlib.metadata import version
@@ -31,17 +35,21 @@ from scrapy.utils.misc import build_from_crawler, load_object
 
 from crawler import __version__
 from crawler.archive import require_archiving
+from crawler.archive.process import ArchiveWriter, ExchangeRecords, MetadataRecord
 from crawler.archive.records import (
-    metadata_record,
-    request_record,
-    response_record,
-    revisit_record,
+    ArchiveRecordBuilder,
+    Exchange,
+    payload_digest,
+    target_uri,
+    warc_date,
 )
 from crawler.archive.revisits import ArchivedPayload, PayloadIndex
-from crawler.archive.writer import RecordLocation, WarcFileWriter
+from crawler.archive.writer import RecordLocation
 from crawler.fetchtime import FETCHED_AT, REQUESTED_AT
 from crawler.profiles import Profile
 from crawler.run import run_folder
+
+logger = logging.getLogger(__name__)
 
 #: ``request.meta`` key holding the response record's location (``RecordLocation.to_json``).
 WARC_META = "warc"
@@ -78,7 +86,7 @@ class WarcArchiveMiddleware:
     """Writes a ``response`` (or ``revisit``) then its ``request`` record for every response."""
 
     def __init__(
-        self, crawler: Crawler, writer: WarcFileWriter, payloads: PayloadIndex | None
+        self, crawler: Crawler, writer: ArchiveWriter, payloads: PayloadIndex | None
     ) -> None:
         self.crawler = crawler
         self.writer = writer
@@ -90,70 +98,80 @@ class WarcArchiveMiddleware:
         require_archiving(settings)
         run = run_folder(crawler)
         prefix = settings.get("WARC_PREFIX") or crawler.spidercls.name
-        writer = WarcFileWriter(
-            run.path,
+        config = {
+            "directory": run.path,
             # Workers of a distributed run write one folder: each its own files.
-            prefix=f"{prefix}-{run.worker}" if run.worker else prefix,
-            max_size=settings.getint("WARC_MAX_SIZE"),
-            info=warcinfo_fields(crawler, run.id),
+            "prefix": f"{prefix}-{run.worker}" if run.worker else prefix,
+            "max_size": settings.getint("WARC_MAX_SIZE"),
+            "info": warcinfo_fields(crawler, run.id),
             # Lines for the run's index.cdxj, kept as records are written.
-            index=settings.getbool("WARC_CDXJ_ENABLED"),
+            "index": settings.getbool("WARC_CDXJ_ENABLED"),
+        }
+        writer = ArchiveWriter(
+            config, process=settings.getbool("WARC_WRITER_PROCESS"), stats=crawler.stats
         )
         payloads = None
         if settings.getbool("WARC_REVISITS_ENABLED"):
             payloads = build_from_crawler(load_object(settings["WARC_PAYLOAD_INDEX"]), crawler)
         middleware = cls(crawler, writer, payloads)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        # Started now: the writer process loads its libraries while the crawl starts.
+        writer.start()
         return middleware
 
-    def process_response(
+    async def process_response(
         self, request: Request, response: Response, spider: object = None
     ) -> Response:
         fetched_at = request.meta[FETCHED_AT]
-        builder = self.writer.builder
-        record = response_record(builder, response, fetched_at)
-        digest = record.rec_headers.get_header("WARC-Payload-Digest")
+        exchange = Exchange.of(
+            request, response, fetched_at, request.meta.get(REQUESTED_AT, fetched_at)
+        )
+        record_id = ArchiveRecordBuilder.make_warc_id()
+        digest = payload_digest(exchange.body)
         original = None
         if self.payloads is not None and _is_complete_2xx(response):
             original = self.payloads.claim(
                 digest,
                 ArchivedPayload(
-                    record_id=record.rec_headers.get_header("WARC-Record-ID"),
-                    target_uri=record.rec_headers.get_header("WARC-Target-URI"),
-                    date=record.rec_headers.get_header("WARC-Date"),
+                    record_id=record_id,
+                    target_uri=target_uri(exchange.url),
+                    date=warc_date(fetched_at),
                 ),
             )
-        if original is not None:
-            record = revisit_record(builder, response, fetched_at, digest, original)
-        request_rec = request_record(
-            builder,
-            request,
-            request.meta.get(REQUESTED_AT, fetched_at),
-            record.rec_headers.get_header("WARC-Record-ID"),
-        )
-        locations = self.writer.write(record, request_rec)
+        locations = await self.writer.write(ExchangeRecords(exchange, record_id, digest, original))
         request.meta[WARC_META] = locations[0].to_json()
-        request.meta[WARC_PAYLOAD] = {"type": record.rec_type, "digest": digest}
+        request.meta[WARC_PAYLOAD] = {
+            "type": "response" if original is None else "revisit",
+            "digest": digest,
+        }
         self._count(locations)
         if original is not None:
             self._inc("archive/revisits")
-        if "dataloss" in response.flags:
+        if exchange.truncated:
             self._inc("archive/truncated")
         return response
 
     def write_metadata(self, response: Response, fields: list[tuple[str, str]]) -> None:
-        """A ``metadata`` record about ``response``'s page, joined to its response record."""
-        record = metadata_record(
-            self.writer.builder,
+        """A ``metadata`` record about ``response``'s page, joined to its response record.
+        Not waited for: nothing the crawl does next depends on where it lies."""
+        record = MetadataRecord(
             response.url,
             response.meta[FETCHED_AT],
             response.meta[WARC_META]["record_id"],
             fields,
         )
-        self._count(self.writer.write(record))
+        self.writer.write(record).add_done_callback(self._metadata_written)
 
-    def spider_closed(self, spider: object = None) -> None:
-        self.writer.close()
+    async def spider_closed(self, spider: object = None) -> None:
+        await self.writer.close()
+
+    def _metadata_written(self, written: asyncio.Future[list[RecordLocation]]) -> None:
+        try:
+            self._count(written.result())
+        except Exception:
+            # The page's response record and item are safe; only its crawl facts are lost.
+            logger.exception("Could not write a metadata record")
+            self._inc("archive/metadata_failed")
 
     def _count(self, locations: list[RecordLocation]) -> None:
         self._inc("archive/records", len(locations))

@@ -9,6 +9,7 @@ decoded as latin-1 and written back as latin-1, so they are stored byte for byte
 
 from __future__ import annotations
 
+import hashlib
 import os
 import struct
 import zlib
@@ -16,7 +17,7 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 from http import HTTPStatus
 from io import BytesIO
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 from urllib.parse import urldefrag, urlsplit
 
 from scrapy import Request
@@ -49,14 +50,24 @@ _BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 _BASE32_PAIRS = [a + b for a in _BASE32 for b in _BASE32]
 
 
+def sha1_text(digest: bytes) -> str:
+    """A SHA-1 digest as WARC writes it (``sha1:`` and base 32), as warcio writes it but
+    without base64's pure-Python base 32 (which took nearly a tenth of the archive's time)."""
+    value = int.from_bytes(digest, "big")
+    pairs = [_BASE32_PAIRS[(value >> shift) & 1023] for shift in range(150, -1, -10)]
+    return "sha1:" + "".join(pairs)
+
+
+def payload_digest(body: bytes) -> str:
+    """A response record's ``WARC-Payload-Digest``: of the body as received."""
+    return sha1_text(hashlib.sha1(body).digest())
+
+
 class _Sha1(Digester):
-    """warcio's SHA-1 digest text, without base64's pure-Python base 32 (which took
-    nearly a tenth of the archive's time)."""
+    """warcio's digester, writing its text with ``sha1_text``."""
 
     def __str__(self) -> str:
-        value = int.from_bytes(self.digester.digest(), "big")
-        pairs = [_BASE32_PAIRS[(value >> shift) & 1023] for shift in range(150, -1, -10)]
-        return "sha1:" + "".join(pairs)
+        return sha1_text(self.digester.digest())
 
 
 class _Digests:
@@ -76,7 +87,7 @@ class ArchiveRecordBuilder(_Digests, RecordBuilder):
         super().__init__(warc_version="1.1")
 
     @classmethod
-    def _make_warc_id(cls) -> str:
+    def make_warc_id(cls) -> str:
         """A random (version 4) UUID URN, as ``uuid.uuid4`` makes it, a few times faster."""
         data = bytearray(os.urandom(16))
         data[6] = data[6] & 0x0F | 0x40
@@ -84,11 +95,16 @@ class ArchiveRecordBuilder(_Digests, RecordBuilder):
         text = data.hex()
         return f"<urn:uuid:{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}>"
 
-    def warc_headers(self, uri: str, record_type: str, fields: dict[str, str]) -> StatusAndHeaders:
-        """``fields`` then the type, a new record ID and the target URI: the headers, in
-        the order, of warcio's builder, built in one go (``fields`` holds a WARC-Date)."""
+    _make_warc_id = make_warc_id  # what warcio's own builder methods call
+
+    def warc_headers(
+        self, uri: str, record_type: str, fields: dict[str, str], record_id: str = ""
+    ) -> StatusAndHeaders:
+        """``fields`` then the type, the record ID (a new one unless given) and the target
+        URI: the headers, in the order, of warcio's builder, built in one go (``fields``
+        holds a WARC-Date)."""
         headers = [*fields.items(), ("WARC-Type", record_type)]
-        headers.append(("WARC-Record-ID", self._make_warc_id()))
+        headers.append(("WARC-Record-ID", record_id or self.make_warc_id()))
         if uri:
             headers.append(("WARC-Target-URI", uri))
         return StatusAndHeaders("", headers, protocol=self.warc_version)
@@ -184,6 +200,46 @@ def reason_phrase(status: int) -> str:
         return "Unknown"
 
 
+class Exchange(NamedTuple):
+    """A request and its response as the archive keeps them, in plain values: taken from
+    Scrapy's objects in the crawl's process, made into records in the writer's."""
+
+    url: str
+    status: int
+    #: The response's headers in order, without those that described the wire message.
+    headers: list[tuple[str, str]]
+    #: The body as received (Content-Encoding kept).
+    body: bytes
+    ip_address: str | None
+    #: The connection was lost before the whole body arrived.
+    truncated: bool
+    fetched_at: datetime
+    request_url: str
+    method: str
+    request_headers: list[tuple[str, str]]
+    request_body: bytes
+    requested_at: datetime
+
+    @classmethod
+    def of(
+        cls, request: Request, response: Response, fetched_at: datetime, requested_at: datetime
+    ) -> Exchange:
+        return cls(
+            response.url,
+            response.status,
+            header_pairs(response.headers),
+            response.body,
+            None if response.ip_address is None else str(response.ip_address),
+            "dataloss" in response.flags,
+            fetched_at,
+            request.url,
+            request.method,
+            header_pairs(request.headers),
+            request.body,
+            requested_at,
+        )
+
+
 def header_pairs(headers: Headers) -> list[tuple[str, str]]:
     """Every header value in order, multi-valued ones (Set-Cookie) one line each."""
     pairs = []
@@ -196,79 +252,80 @@ def header_pairs(headers: Headers) -> list[tuple[str, str]]:
     return pairs
 
 
-def response_http_headers(response: Response) -> RawHeaders:
+def response_http_headers(exchange: Exchange) -> RawHeaders:
     """Status line with its reason phrase; Content-Length of the body as stored."""
-    pairs = header_pairs(response.headers)
-    pairs.append(("Content-Length", str(len(response.body))))
-    status = f"{response.status} {reason_phrase(response.status)}"
+    pairs = [*exchange.headers, ("Content-Length", str(len(exchange.body)))]
+    status = f"{exchange.status} {reason_phrase(exchange.status)}"
     return RawHeaders(status, pairs, protocol="HTTP/1.1")
 
 
-def response_warc_headers(response: Response, fetched_at: datetime) -> dict[str, str]:
-    headers = {"WARC-Date": warc_date(fetched_at)}
-    if response.ip_address is not None:
-        headers["WARC-IP-Address"] = str(response.ip_address)
-    if "dataloss" in response.flags:
+def response_warc_headers(exchange: Exchange) -> dict[str, str]:
+    headers = {"WARC-Date": warc_date(exchange.fetched_at)}
+    if exchange.ip_address is not None:
+        headers["WARC-IP-Address"] = exchange.ip_address
+    if exchange.truncated:
         headers["WARC-Truncated"] = "disconnect"
     return headers
 
 
 def response_record(
-    builder: ArchiveRecordBuilder, response: Response, fetched_at: datetime
+    builder: ArchiveRecordBuilder, exchange: Exchange, record_id: str, digest: str
 ) -> ArcWarcRecord:
-    """A ``response`` record of the body as received, with its payload digest computed."""
-    body = response.body
-    uri = target_uri(response.url)
+    """A ``response`` record of the body as received; ``digest`` is its ``payload_digest``."""
+    body = exchange.body
+    uri = target_uri(exchange.url)
+    headers = builder.warc_headers(uri, "response", response_warc_headers(exchange), record_id)
+    headers.add_header("WARC-Payload-Digest", digest)
     return builder.create_warc_record(
         uri,
         "response",
         payload=BytesIO(body),
         length=len(body),
-        http_headers=response_http_headers(response),
-        warc_headers=builder.warc_headers(
-            uri, "response", response_warc_headers(response, fetched_at)
-        ),
+        http_headers=response_http_headers(exchange),
+        warc_headers=headers,
     )
 
 
 def revisit_record(
     builder: ArchiveRecordBuilder,
-    response: Response,
-    fetched_at: datetime,
+    exchange: Exchange,
+    record_id: str,
     digest: str,
     original: ArchivedPayload,
 ) -> ArcWarcRecord:
     """A ``revisit`` (identical-payload-digest): this exchange's headers, no body."""
     record = builder.create_revisit_record(
-        target_uri(response.url),
+        target_uri(exchange.url),
         digest,
         original.target_uri,
         original.date,
-        http_headers=response_http_headers(response),
-        warc_headers_dict=response_warc_headers(response, fetched_at),
+        http_headers=response_http_headers(exchange),
+        warc_headers_dict=response_warc_headers(exchange),
     )
+    record.rec_headers.replace_header("WARC-Record-ID", record_id)
     record.rec_headers.add_header("WARC-Refers-To", original.record_id)
     return record
 
 
 def request_record(
-    builder: ArchiveRecordBuilder, request: Request, requested_at: datetime, concurrent_to: str
+    builder: ArchiveRecordBuilder, exchange: Exchange, concurrent_to: str
 ) -> ArcWarcRecord:
     """A ``request`` record: request line with path and query, Host first, then headers."""
-    uri = target_uri(request.url)
+    uri = target_uri(exchange.request_url)
     url = urlsplit(uri)
     path = (url.path or "/") + (f"?{url.query}" if url.query else "")
     pairs = [("Host", url.netloc)]
-    pairs.extend(pair for pair in header_pairs(request.headers) if pair[0].lower() != "host")
-    if request.body:
-        pairs.append(("Content-Length", str(len(request.body))))
-    fields = {"WARC-Date": warc_date(requested_at), "WARC-Concurrent-To": concurrent_to}
+    pairs.extend(pair for pair in exchange.request_headers if pair[0].lower() != "host")
+    body = exchange.request_body
+    if body:
+        pairs.append(("Content-Length", str(len(body))))
+    fields = {"WARC-Date": warc_date(exchange.requested_at), "WARC-Concurrent-To": concurrent_to}
     return builder.create_warc_record(
         uri,
         "request",
-        payload=BytesIO(request.body),
-        length=len(request.body),
-        http_headers=RawHeaders(f"{request.method} {path} HTTP/1.1", pairs, is_http_request=True),
+        payload=BytesIO(body),
+        length=len(body),
+        http_headers=RawHeaders(f"{exchange.method} {path} HTTP/1.1", pairs, is_http_request=True),
         warc_headers=builder.warc_headers(uri, "request", fields),
     )
 

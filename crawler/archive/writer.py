@@ -14,6 +14,7 @@ sorted from them instead of read back from the WARC files (``crawler.archive.ind
 
 from __future__ import annotations
 
+import glob
 import logging
 import os
 import socket
@@ -61,7 +62,9 @@ class WarcFileWriter:
         max_size: int,
         info: dict[str, str],
         index: bool = False,
+        serial: int = 0,
     ) -> None:
+        """``serial``: files written before this writer's first, which is numbered next."""
         self.directory = directory
         self.prefix = prefix
         self.max_size = max_size
@@ -69,7 +72,7 @@ class WarcFileWriter:
         self.index = index
         self.host = socket.gethostname()
         self.builder = ArchiveRecordBuilder()
-        self.serial = 0
+        self.serial = serial
         self.filenames: list[str] = []
         self._file: BinaryIO | None = None
         self._warc: ArchiveWARCWriter | None = None
@@ -87,6 +90,13 @@ class WarcFileWriter:
             record.rec_headers.add_header("WARC-Warcinfo-ID", self._warcinfo_id)
             locations.append(self._append(record))
         return locations
+
+    def open_files(self) -> set[Path]:
+        """The files in the folder named as this writer names them that are still open
+        (this writer's, or those of another with its prefix that did not close them)."""
+        digits = "[0-9]" * 17 + "-" + "[0-9]" * 5
+        name = f"{glob.escape(self.prefix)}-{digits}-{glob.escape(self.host)}.warc.gz"
+        return set(self.directory.glob(name + OPEN_SUFFIX))
 
     def close(self) -> None:
         """Close the current file and drop its ``.open`` suffix, then its sidecar's
