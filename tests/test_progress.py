@@ -24,7 +24,7 @@ def test_a_crawl_logs_its_progress_then_its_summary(tmp_path):
     lines = [PROGRESS.search(line) for line in log.splitlines() if "Progress: " in line]
     assert len(lines) >= 3 and all(lines), [line for line in log.splitlines() if "Progress" in line]
     pages = [int(found[1].replace(",", "")) for found in lines if found]
-    assert pages == sorted(pages) and pages[-1] > pages[0] >= 0
+    assert pages == sorted(pages) and pages[-1] > pages[0] > 0
     assert any(float(found[2]) > 0 for found in lines if found)
     # Scrapy's own, terser, progress line is replaced.
     assert "Crawled " not in log

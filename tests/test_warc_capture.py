@@ -87,10 +87,13 @@ def warc_fields(record: ArcWarcRecord) -> list[tuple[str, str]]:
     return [tuple(line.split(": ", 1)) for line in lines if line]
 
 
-@pytest.fixture(scope="module")
-def capture(tmp_path_factory: pytest.TempPathFactory) -> Capture:
+@pytest.fixture(scope="module", params=[False, True], ids=["in-process", "writer-process"])
+def capture(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Capture:
+    """The edge server's crawl, its records written in the crawl's process or in a WARC
+    writer process (``WARC_WRITER_PROCESS``): the archive is the same either way."""
+    settings = {"WARC_WRITER_PROCESS": str(request.param)}
     with EdgeServer() as server:
-        folder = run_crawl(server.url, tmp_path_factory.mktemp("archives"))
+        folder = run_crawl(server.url, tmp_path_factory.mktemp("archives"), settings)
     return Capture(folder, server.url, server.sent, run_records(folder))
 
 

@@ -14,7 +14,8 @@ Settings (defaults in ``crawler.settings``):
 - ``WARC_REVISITS_ENABLED``: write a 2xx payload already archived as a ``revisit`` record.
 - ``WARC_PAYLOAD_INDEX``: class path of the ``PayloadIndex`` that answers "archived already?".
 - ``WARC_WRITER_PROCESS``: build and write the records in a process of their own
-  (``crawler.archive.process``), on another core than the crawl's; off: in the crawl's.
+  (``crawler.archive.process``), on another core than the crawl's; off (the default): in
+  the crawl's.
 """
 
 from __future__ import annotations
