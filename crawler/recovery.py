@@ -86,13 +86,7 @@ def close_open_warc(path: Path) -> str:
     """Cut ``path`` after its last complete record and drop the ``.open`` suffix."""
     size = path.stat().st_size
     end = complete_length(path)
-    if end < size:
-        with open(path, "r+b") as stream:
-            stream.truncate(end)
-            stream.flush()
-            os.fsync(stream.fileno())
-    final = path.with_name(path.name.removesuffix(OPEN_SUFFIX))
-    os.replace(path, final)
+    final = _cut_and_close(path, end, size)
     cut = f"cut {size - end} bytes of an unfinished record" if end < size else "complete"
     return f"{final}: closed a file left open by a killed run ({cut})"
 
@@ -102,18 +96,26 @@ def close_abandoned_warc(path: Path, end: int) -> str:
     last record it reported written ends (0: it reported none, and the file is removed).
     A record past ``end`` is written again by the next writer, so it is cut even if whole.
     Its index lines are dropped with it: the run's index reads the file back."""
-    final = path.with_name(path.name.removesuffix(OPEN_SUFFIX))
-    lines = sidecar(final)
+    lines = sidecar(path.with_name(path.name.removesuffix(OPEN_SUFFIX)))
     lines.with_name(lines.name + PART_SUFFIX).unlink(missing_ok=True)
     size = path.stat().st_size
     if not end:
         path.unlink()
         return f"{path}: removed the file of a WARC writer that died ({size} bytes unreported)"
-    with open(path, "r+b") as stream:
-        stream.truncate(end)
-        os.fsync(stream.fileno())
-    os.replace(path, final)
+    final = _cut_and_close(path, end, size)
     return f"{final}: closed the file of a WARC writer that died (cut {size - end} bytes)"
+
+
+def _cut_and_close(path: Path, end: int, size: int) -> Path:
+    """Cut the open file ``path`` of ``size`` bytes after ``end`` (on disk before it is
+    renamed) and drop its ``.open`` suffix; its final path."""
+    if end < size:
+        with open(path, "r+b") as stream:
+            stream.truncate(end)
+            os.fsync(stream.fileno())
+    final = path.with_name(path.name.removesuffix(OPEN_SUFFIX))
+    os.replace(path, final)
+    return final
 
 
 def complete_length(path: Path) -> int:
