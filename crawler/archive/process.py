@@ -104,9 +104,9 @@ class ArchiveWriter:
         self.process = process
         self.stats = stats
         self._config = config
-        self._local = None if process else WarcFileWriter(**config)
+        #: The files' writer: this process's, or the one the writer process was given.
+        self._writer = None if process else WarcFileWriter(**config)
         self._worker: Worker | None = None
-        self._writer: WarcFileWriter | None = None
         #: Files open in the folder, under the writer's names, when its process started.
         self._open_before: set[Path] = set()
         #: Per file: where the last record a writer process reported written ends.
@@ -123,7 +123,7 @@ class ArchiveWriter:
         if not self.process:
             future = asyncio.get_running_loop().create_future()
             try:
-                future.set_result(_write(self._local, task))
+                future.set_result(_write(self._writer, task))
             except Exception as error:
                 future.set_exception(error)
             return future
