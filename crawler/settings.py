@@ -183,11 +183,12 @@ SPIDER_MIDDLEWARES = {
     # Nearest the engine: marks a page done in the JOBDIR journal once all it yielded is
     # queued or written.
     "crawler.state.frontier.FrontierDoneMiddleware": 10,
-    "crawler.provenance.ProvenanceMiddleware": 950,
     # Drops pages fetched recently (ARTICLE_REFRESH), following their stored links instead.
     "crawler.state.incremental.IncrementalMiddleware": 960,
-    # Nearest the spider, so it sees every link a page yields before any filter.
+    # Sees every link a page yields before any filter.
     "crawler.archive.metadata.WarcMetadataMiddleware": 1000,
+    # Nearest the spider: holds a page's output until its response record is written.
+    "crawler.provenance.ProvenanceMiddleware": 1010,
 }
 ITEM_PIPELINES = {
     # Records the times each item shows and adds the windows narrowed across runs.

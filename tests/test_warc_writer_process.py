@@ -1,6 +1,7 @@
 """crawler.archive.process.ArchiveWriter: records written in a writer process are the ones
 written in the crawl's, every location it answers holds its record, and a writer process
-that dies loses nothing and duplicates nothing."""
+that dies loses nothing and duplicates nothing. The archive middleware passes responses on
+without waiting for it, and a location is only ever one written."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from scrapy.statscollectors import MemoryStatsCollector
 from scrapy.utils.test import get_crawler
 
 from crawler.archive.indexes import write_cdxj, write_cdxj_from_sidecars
+from crawler.archive.middleware import WARC_META, ArchiveWriteFailed, WarcArchiveMiddleware
 from crawler.archive.process import (
     WRITER_ROLE,
     ArchiveWriter,
@@ -29,6 +31,7 @@ from crawler.archive.records import Exchange, payload_digest
 from crawler.archive.revisits import ArchivedPayload
 from crawler.archive.writer import OPEN_SUFFIX, RecordLocation, WarcFileWriter
 from crawler.demo.crawl import child_processes
+from crawler.fetchtime import FETCHED_AT as FETCHED_AT_META
 from crawler.recovery import close_abandoned_warc
 from tests.warctools import read_record_at, run_records, warcio_check
 
@@ -211,3 +214,67 @@ def test_a_dead_writers_file_is_cut_after_its_last_reported_record(tmp_path, rep
     assert [r.rec_headers.get_header("WARC-Concurrent-To") for r in records[2::2]] == [
         task.record_id for task in given[:reported]]  # fmt: skip
     assert len(records) == 1 + 2 * reported
+
+
+def archive_middleware(folder: Path, *, process: bool) -> WarcArchiveMiddleware:
+    crawler = get_crawler()
+    crawler.stats = MemoryStatsCollector(crawler)
+    return WarcArchiveMiddleware(crawler, ArchiveWriter(config(folder), process=process), None)
+
+
+def exchanges(count: int) -> list[tuple[Request, HtmlResponse]]:
+    found = []
+    for n in range(count):
+        url = f"http://example.test/{n}"
+        request = Request(url, meta={FETCHED_AT_META: FETCHED_AT})
+        found.append((request, HtmlResponse(url, body=b"<p>%d</p>" % n, request=request)))
+    return found
+
+
+@pytest.mark.parametrize("process", [True, False], ids=["writer-process", "in-process"])
+def test_the_archive_passes_a_response_on_at_once_and_its_location_follows(tmp_path, process):
+    """No wait for the writer in the downloader middleware (it would hold a request slot);
+    ``location`` answers once the record is written, and the record is there."""
+    middleware = archive_middleware(tmp_path, process=process)
+
+    async def run() -> list[dict]:
+        middleware.writer.start()
+        given = exchanges(20)
+        for request, response in given:
+            assert middleware.process_response(request, response) is response
+        locations = [await middleware.location(request) for request, _ in given]
+        for (request, _), location in zip(given, locations, strict=True):
+            assert request.meta[WARC_META] == location
+        await middleware.spider_closed()
+        return locations
+
+    locations = asyncio.run(run())
+    assert middleware.location(Request("http://example.test/never")) is None
+    for n, location in enumerate(locations):
+        record, length = read_record_at(tmp_path / location["filename"], location["offset"])
+        assert length == location["length"]
+        assert record.rec_headers.get_header("WARC-Record-ID") == location["record_id"]
+        assert record.rec_headers.get_header("WARC-Target-URI") == f"http://example.test/{n}"
+    assert middleware.crawler.stats.get_value("archive/records") == 40
+
+
+@pytest.mark.parametrize("process", [True, False], ids=["writer-process", "in-process"])
+def test_a_response_whose_records_cannot_be_written_has_no_location(tmp_path, process, caplog):
+    """A folder that cannot take files (here a file in its place): the response is logged
+    and counted, and its location fails, so nothing can name a record not written."""
+    folder = tmp_path / "not-a-folder"
+    folder.write_bytes(b"")
+    middleware = archive_middleware(folder, process=process)
+
+    async def run() -> None:
+        middleware.writer.start()
+        ((request, response),) = exchanges(1)
+        middleware.process_response(request, response)
+        with pytest.raises(ArchiveWriteFailed, match=r"example\.test/0"):
+            await middleware.location(request)
+        assert WARC_META not in request.meta
+        await middleware.spider_closed()
+
+    asyncio.run(run())
+    assert middleware.crawler.stats.get_value("archive/write_failed") == 1
+    assert "Could not archive http://example.test/0" in caplog.text

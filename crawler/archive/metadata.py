@@ -1,7 +1,8 @@
 """A ``metadata`` record per HTML page: the crawl facts a replay needs.
 
-A spider middleware, nearest the spider, so it sees every link the page's callback
-followed before depth or scope filters drop any. Fields (``application/warc-fields``,
+A spider middleware next to the spider (only ``crawler.provenance``, which holds the
+output until the response record is written, is nearer), so it sees every link the page's
+callback followed before depth or scope filters drop any. Fields (``application/warc-fields``,
 Heritrix's names): ``hopsFromSeed`` (the hop path: ``L`` link, ``E`` embed, ``R``
 redirect), ``via`` (the page it was reached from: the redirecting URL, else the referrer),
 ``fetchTimeMs`` and one ``outlink`` per link or requisite found. A seed's hop path is

@@ -14,7 +14,7 @@ Settings (defaults in ``crawler.settings``):
 - ``WARC_REVISITS_ENABLED``: write a 2xx payload already archived as a ``revisit`` record.
 - ``WARC_PAYLOAD_INDEX``: class path of the ``PayloadIndex`` that answers "archived already?".
 - ``WARC_WRITER_PROCESS``: build and write the records in a process of their own
-  (``crawler.archive.process``), on another core than the crawl's; off (the default): in
+  (``crawler.archive.process``), on another core than the crawl's (the default); off: in
   the crawl's.
 """
 
@@ -26,6 +26,8 @@ import logging
 import platform
 import socket
 from importlib.metadata import version
+from typing import Any
+from weakref import WeakKeyDictionary
 
 import scrapy
 from scrapy import Request, signals
@@ -51,6 +53,11 @@ from crawler.profiles import Profile
 from crawler.run import run_folder
 
 logger = logging.getLogger(__name__)
+
+
+class ArchiveWriteFailed(Exception):
+    """A response's records could not be written: nothing may name them."""
+
 
 #: ``request.meta`` key holding the response record's location (``RecordLocation.to_json``).
 WARC_META = "warc"
@@ -92,6 +99,11 @@ class WarcArchiveMiddleware:
         self.crawler = crawler
         self.writer = writer
         self.payloads = payloads
+        #: Per request archived: its response record's location, once written.
+        self._locations: WeakKeyDictionary[Request, asyncio.Future[dict[str, Any]]] = (
+            WeakKeyDictionary()
+        )
+        self._unfinished: set[asyncio.Future[dict[str, Any]]] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcArchiveMiddleware:
@@ -120,9 +132,13 @@ class WarcArchiveMiddleware:
         writer.start()
         return middleware
 
-    async def process_response(
+    def process_response(
         self, request: Request, response: Response, spider: object = None
     ) -> Response:
+        """Hands the exchange to the writer and passes the response on at once: the wait
+        for the writer would hold one of the crawl's ``CONCURRENT_REQUESTS`` (Scrapy counts
+        a request active until the downloader middlewares return). What needs the record
+        on disk waits for it: ``location(request)``."""
         fetched_at = request.meta[FETCHED_AT]
         exchange = Exchange.of(
             request, response, fetched_at, request.meta.get(REQUESTED_AT, fetched_at)
@@ -139,18 +155,21 @@ class WarcArchiveMiddleware:
                     date=warc_date(fetched_at),
                 ),
             )
-        locations = await self.writer.write(ExchangeRecords(exchange, record_id, digest, original))
-        request.meta[WARC_META] = locations[0].to_json()
-        request.meta[WARC_PAYLOAD] = {
-            "type": "response" if original is None else "revisit",
-            "digest": digest,
-        }
-        self._count(locations)
-        if original is not None:
-            self._inc("archive/revisits")
-        if exchange.truncated:
-            self._inc("archive/truncated")
+        written = self.writer.write(ExchangeRecords(exchange, record_id, digest, original))
+        payload = {"type": "response" if original is None else "revisit", "digest": digest}
+        archived = asyncio.ensure_future(
+            self._archived(request, written, payload, truncated=exchange.truncated)
+        )
+        self._locations[request] = archived
+        self._unfinished.add(archived)
+        archived.add_done_callback(self._finished)
         return response
+
+    def location(self, request: Request) -> asyncio.Future[dict[str, Any]] | None:
+        """The response record's location (``WARC_META``), resolved once the record is
+        written; fails with ``ArchiveWriteFailed`` if it could not be. None: this
+        request's response was not archived."""
+        return self._locations.get(request)
 
     def write_metadata(self, response: Response, fields: list[tuple[str, str]]) -> None:
         """A ``metadata`` record about ``response``'s page, joined to its response record.
@@ -164,7 +183,40 @@ class WarcArchiveMiddleware:
         self.writer.write(record).add_done_callback(self._metadata_written)
 
     async def spider_closed(self, spider: object = None) -> None:
+        if self._unfinished:
+            await asyncio.gather(*self._unfinished, return_exceptions=True)
         await self.writer.close()
+
+    async def _archived(
+        self,
+        request: Request,
+        written: asyncio.Future[list[RecordLocation]],
+        payload: dict[str, str],
+        *,
+        truncated: bool,
+    ) -> dict[str, Any]:
+        try:
+            locations = await written
+        except Exception as error:
+            logger.error("Could not archive %s: %r", request.url, error)
+            self._inc("archive/write_failed")
+            raise ArchiveWriteFailed(f"{request.url}: its records were not written") from error
+        location = locations[0].to_json()
+        request.meta[WARC_META] = location
+        request.meta[WARC_PAYLOAD] = payload
+        self._count(locations)
+        if payload["type"] == "revisit":
+            self._inc("archive/revisits")
+        if truncated:
+            self._inc("archive/truncated")
+        return location
+
+    def _finished(self, archived: asyncio.Future[dict[str, Any]]) -> None:
+        self._unfinished.discard(archived)
+        # A failure is logged and counted above; taking it here keeps asyncio from
+        # logging it again for a response nothing waited on (a redirect's, say).
+        if not archived.cancelled():
+            archived.exception()
 
     def _metadata_written(self, written: asyncio.Future[list[RecordLocation]]) -> None:
         try:
