@@ -29,6 +29,7 @@ from __future__ import annotations
 import logging
 import time
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from redis import Redis
 from scrapy import Request, Spider, signals
@@ -74,6 +75,23 @@ return moved
 """
 
 
+#: Admit each request given (ARGV: fingerprint, score, serialised request; and so on) whose
+#: fingerprint the seen set (KEYS[1]) lacks: add it and queue the request (KEYS[2]). One
+#: script, so no request is ever seen but not queued. Per request, 1 admitted, 0 seen.
+_ADMIT = """
+local admitted = {}
+for i = 1, #ARGV, 3 do
+  if redis.call('SADD', KEYS[1], ARGV[i]) == 1 then
+    redis.call('ZADD', KEYS[2], ARGV[i + 1], ARGV[i + 2])
+    admitted[#admitted + 1] = 1
+  else
+    admitted[#admitted + 1] = 0
+  end
+end
+return admitted
+"""
+
+
 class RedisFrontier(CompletesPages, RedisScheduler):
     """scrapy-redis's scheduler with requests in flight kept in Redis (module docstring)."""
 
@@ -97,6 +115,10 @@ class RedisFrontier(CompletesPages, RedisScheduler):
         self.in_flight: dict[str, tuple[bytes, Request]] = {}
         self._pop = server.register_script(_POP)
         self._requeue = server.register_script(_REQUEUE)
+        self._admit = server.register_script(_ADMIT)
+        #: Requests admitted together (``admit``), not yet handed over by the engine:
+        #: whether each was new.
+        self._admitted: WeakKeyDictionary[Request, bool] = WeakKeyDictionary()
         self._heartbeat = LoopingCall(self.heartbeat)
         self._quiet_since: float | None = None
         self._entries = 0
@@ -127,12 +149,38 @@ class RedisFrontier(CompletesPages, RedisScheduler):
 
     # --- the queue -------------------------------------------------------------------
 
+    def admit(self, requests: list[Request]) -> None:
+        """A page's new requests checked and queued in two round trips to Redis, where one
+        at a time each would take two (scrapy-redis's check, then its push): which of the
+        page's links are new (most are not), then those, serialised, admitted."""
+        batch = [r for r in requests if not r.dont_filter and IN_FLIGHT not in r.meta]
+        if not batch:
+            return
+        fingerprints = [self.df.request_fingerprint(request) for request in batch]
+        new = []
+        args: list[Any] = []
+        for request, fingerprint, seen in zip(
+            batch, fingerprints, self.server.smismember(self.df.key, fingerprints), strict=True
+        ):
+            if seen:
+                self._admitted[request] = False
+            else:
+                new.append(request)
+                args += [fingerprint, -request.priority, self.queue._encode_request(request)]
+        if new:
+            answers = self._admit(keys=[self.df.key, self.queue_key], args=args)
+            for request, admitted in zip(new, answers, strict=True):
+                self._admitted[request] = bool(admitted)
+
     def enqueue_request(self, request: Request) -> bool:
         predecessor = request.meta.pop(IN_FLIGHT, None)  # a retry's or a redirect's
         completed = self.completed_by(request)
-        admitted = request.dont_filter or not self.df.request_seen(request)
+        admitted = self._admitted.pop(request, None)
+        if admitted is None:
+            admitted = request.dont_filter or not self.df.request_seen(request)
+            if admitted:
+                self.queue.push(request)
         if admitted:
-            self.queue.push(request)
             if self.stats is not None:
                 self.stats.inc_value("scheduler/enqueued/redis")
         else:

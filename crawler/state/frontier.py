@@ -159,6 +159,10 @@ class CompletesPages:
         """The pages whose last request ``request`` is."""
         return self._completes.pop(request, [])
 
+    def admit(self, requests: list[Request]) -> None:
+        """A page's requests, all at once, before the engine hands them over one by one: a
+        scheduler that can admit them together faster does so here."""
+
     def page_done(self, request: Request) -> None:
         """``request``'s page has been processed to the end."""
         raise NotImplementedError
@@ -270,7 +274,8 @@ class JournaledScheduler(CompletesPages, Scheduler):
 
 class FrontierDoneMiddleware(WholeOutputMiddleware):
     """Tells the scheduler (``CompletesPages``: the journaled one with ``JOBDIR``, the shared
-    one with ``REDIS_URL``) when a page without items has been processed.
+    one with ``REDIS_URL``) when a page without items has been processed, and hands it each
+    page's requests together first (``CompletesPages.admit``).
 
     Outermost spider middleware (nearest the engine), so it sees the output as it is
     scheduled: each request, then the items.
@@ -291,8 +296,10 @@ class FrontierDoneMiddleware(WholeOutputMiddleware):
 
     def pass_on(self, response: Response, outputs: list[Any]) -> list[Any]:
         requests = [output for output in outputs if isinstance(output, Request)]
+        assert self.crawler.engine is not None
+        scheduler = cast(CompletesPages, self.crawler.engine.scheduler)
+        if requests:
+            scheduler.admit(requests)
         if len(requests) == sum(output is not None for output in outputs):
-            assert self.crawler.engine is not None
-            scheduler = cast(CompletesPages, self.crawler.engine.scheduler)
             scheduler.page_processed(response.request, requests[-1] if requests else None)
         return outputs
