@@ -30,10 +30,9 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from itertools import count
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import Any, BinaryIO
 
-if TYPE_CHECKING:
-    from crawler.gctuning import Tuning
+from crawler.gctuning import Tuning
 
 #: Tries of a task whose worker died under it.
 ATTEMPTS = 2

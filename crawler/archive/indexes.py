@@ -26,7 +26,7 @@ from functools import lru_cache
 from json.encoder import encode_basestring_ascii as _json
 from pathlib import Path
 
-import surt
+from cdxj_indexer.main import CDXJIndexer, SortingWriter, write_cdx_index
 from warcio.recordloader import ArcWarcRecord, ArcWarcRecordLoader
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import iso_date_to_timestamp
@@ -43,24 +43,10 @@ LINES_SUFFIX = ".cdxj-lines"
 #: Added to the sidecar's name until its WARC file is closed: only then is it complete.
 PART_SUFFIX = ".part"
 
-#: The record types cdxj-indexer indexes (its ``CDXJIndexer.DEFAULT_RECORDS``). The lines
-#: written as records are written use no more of cdxj-indexer than these rules, so the
-#: WARC writer process does not import it (it loads pyamf and pkg_resources: 0.14 s).
-INDEXED_RECORDS = frozenset(("response", "revisit", "resource", "metadata"))
-#: Where cdxj-indexer cuts a media type's parameters (its ``CDXJIndexer.RE_SPACE``).
-_MIME_END = re.compile(r"[;\s]")
-
-
-@lru_cache(maxsize=64)
-def _url_key(url: str) -> str:
-    """cdxj-indexer's URL key (``CDXJIndexer.get_url_key``): the SURT, the URL itself if
-    it cannot be parsed. Kept for the last URLs: an exchange's records (request, response,
-    metadata) share one, and the SURT of a URL costs more than the rest of its line."""
-    try:
-        return surt.surt(url)
-    except Exception:
-        return url
-
+#: cdxj-indexer's own URL key (SURT, the URL itself if it cannot be parsed), kept for the
+#: last URLs: an exchange's records (request, response, metadata) share one, and the SURT
+#: of a URL costs more than the rest of its line.
+_url_key = lru_cache(maxsize=64)(CDXJIndexer(None, []).get_url_key)
 #: A WARC-Date as the writer writes it: its 14-digit timestamp is its digits to seconds.
 _WARC_DATE = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.\d{1,6})?Z")
 
@@ -101,8 +87,6 @@ def write_cdxj_from_sidecars(folder: Path) -> Path:
 def _write_cdxj(folder: Path, reread: list[Path], kept: list[Path]) -> Path:
     """One sorted CDXJ file of the lines cdxj-indexer reads from ``reread`` and of the
     sidecars ``kept``, sorted by cdxj-indexer's own sorter (32 MB in memory at most)."""
-    from cdxj_indexer.main import SortingWriter, write_cdx_index  # see INDEXED_RECORDS
-
     target = folder / CDXJ_FILE
     partial = target.with_name(target.name + ".tmp")
     with open(partial, "w", encoding="utf-8", newline="\n") as out:
@@ -131,7 +115,7 @@ def cdxj_line(record: ArcWarcRecord, filename: str, offset: int, length: int) ->
     that cannot be told from memory.
     """
     rec_type = record.rec_type
-    if rec_type not in INDEXED_RECORDS:
+    if rec_type not in CDXJIndexer.DEFAULT_RECORDS:
         return None
     headers: dict[str, str] = {}
     for name, value in record.rec_headers.headers:
@@ -160,7 +144,7 @@ def cdxj_line(record: ArcWarcRecord, filename: str, offset: int, length: int) ->
             status, http_type = _read_back(http)
             mime = mime or http_type
     if mime:
-        mime = _MIME_END.split(mime, 1)[0].strip()
+        mime = CDXJIndexer.RE_SPACE.split(mime, 1)[0].strip()
     fields = (
         ("url", url),
         ("mime", mime),

@@ -23,7 +23,9 @@ import logging
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
+
+from scrapy.statscollectors import StatsCollector
 
 from crawler.archive.records import (
     Exchange,
@@ -36,9 +38,6 @@ from crawler.archive.revisits import ArchivedPayload
 from crawler.archive.writer import OPEN_SUFFIX, RecordLocation, WarcFileWriter
 from crawler.recovery import close_abandoned_warc
 from crawler.workers import Worker, submit
-
-if TYPE_CHECKING:
-    from scrapy.statscollectors import StatsCollector
 
 logger = logging.getLogger(__name__)
 

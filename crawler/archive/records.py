@@ -17,17 +17,15 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 from http import HTTPStatus
 from io import BytesIO
-from typing import TYPE_CHECKING, BinaryIO, NamedTuple
+from typing import BinaryIO, NamedTuple
 from urllib.parse import urldefrag, urlsplit
 
+from scrapy import Request
+from scrapy.http import Headers, Response
 from warcio.recordbuilder import RecordBuilder
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
-
-if TYPE_CHECKING:
-    from scrapy import Request
-    from scrapy.http import Headers, Response
 from warcio.utils import Digester
 from warcio.warcwriter import WARCWriter
 
