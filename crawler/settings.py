@@ -32,9 +32,9 @@ WARC_REVISITS_ENABLED = True
 # The state store's index (below) makes revisits across runs; MemoryPayloadIndex: this run only.
 WARC_PAYLOAD_INDEX = "crawler.state.payloads.StatePayloadIndex"
 # Build and write the records in a process of their own (crawler.archive.process), on
-# another core than the crawl's; False: in the crawl's process (no extra process, about
-# 70 MB less memory).
-WARC_WRITER_PROCESS = True
+# another core than the crawl's; False: in the crawl's process. Off by default: on two
+# cores its extra process cost the 2-workers benchmark its target (README "Benchmarks").
+WARC_WRITER_PROCESS = False
 # Per-run indexes built when the crawl ends (crawler.archive.run_indexes).
 WARC_CDXJ_ENABLED = True
 WARC_PAGES_ENABLED = True

@@ -14,7 +14,7 @@ Settings (defaults in ``crawler.settings``):
 - ``WARC_REVISITS_ENABLED``: write a 2xx payload already archived as a ``revisit`` record.
 - ``WARC_PAYLOAD_INDEX``: class path of the ``PayloadIndex`` that answers "archived already?".
 - ``WARC_WRITER_PROCESS``: build and write the records in a process of their own
-  (``crawler.archive.process``), on another core than the crawl's (the default); off: in
+  (``crawler.archive.process``), on another core than the crawl's; off (the default): in
   the crawl's.
 """
 
