@@ -10,7 +10,6 @@ recorded, with no WARC location.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -46,20 +45,20 @@ class FetchRecorderMiddleware:
     def process_response(
         self, request: Request, response: Response, spider: object = None
     ) -> Response:
-        fetch = partial(self._add, request, response)
         archived = self.archive.location(request) if self.archive is not None else None
         if archived is None:
-            fetch()
+            self._add(request, response)
         else:
-            archived.add_done_callback(partial(self._add_if_written, fetch))
+            archived.add_done_callback(partial(self._add_if_written, request, response))
         return response
 
-    @staticmethod
-    def _add_if_written(fetch: Callable[[], None], archived: asyncio.Future[Any]) -> None:
+    def _add_if_written(
+        self, request: Request, response: Response, archived: asyncio.Future[Any]
+    ) -> None:
         # A record that could not be written is no fetch the archive holds (the archive
         # middleware logs and counts it).
         if archived.exception() is None:
-            fetch()
+            self._add(request, response)
 
     def _add(self, request: Request, response: Response) -> None:
         location = request.meta.get(WARC_META) or {}
